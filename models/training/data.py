@@ -1,0 +1,74 @@
+"""BUSI-style segmentation data: images and masks with the same file names, a case list, a fixed validation carve-out."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+# ImageNet statistics in the BGR order cv2 reads, as the authors' pipeline applies them.
+MEAN_BGR = (0.485, 0.456, 0.406)
+STD_BGR = (0.229, 0.224, 0.225)
+
+
+def read_cases(list_file: Path) -> list[str]:
+    names = [line.strip() for line in list_file.read_text().splitlines() if line.strip()]
+    if not names:
+        raise SystemExit(f"{list_file}: no case names")
+    return names
+
+
+def split_cases(names: list[str], val_fraction: float, seed: int) -> tuple[list[str], list[str]]:
+    shuffled = sorted(names)
+    random.Random(seed).shuffle(shuffled)
+    n_val = round(len(shuffled) * val_fraction)
+    return sorted(shuffled[n_val:]), sorted(shuffled[:n_val])
+
+
+def find_file(folder: Path, name: str) -> Path:
+    for candidate in (folder / name, folder / f"{name}.png", folder / f"{name}.jpg"):
+        if candidate.is_file():
+            return candidate
+    raise SystemExit(f"{folder}: no image for case {name!r}")
+
+
+def load(images: Path, masks: Path, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """uint8 BGR images (N,H,W,3) and boolean masks (N,H,W); all cases must share one size."""
+    xs, ys = [], []
+    for name in names:
+        img = cv2.imread(str(find_file(images, name)), cv2.IMREAD_COLOR)
+        mask = cv2.imread(str(find_file(masks, name)), cv2.IMREAD_GRAYSCALE)
+        if img is None or mask is None:
+            raise SystemExit(f"cannot read case {name!r}")
+        if img.shape[:2] != mask.shape:
+            raise SystemExit(f"case {name!r}: image {img.shape[:2]} and mask {mask.shape} differ in size")
+        xs.append(img)
+        ys.append(mask > 127)
+    return np.stack(xs), np.stack(ys)
+
+
+def resize(images: np.ndarray, masks: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    if images.shape[1] == size and images.shape[2] == size:
+        return images, masks
+    xs = np.stack([cv2.resize(x, (size, size), interpolation=cv2.INTER_LINEAR) for x in images])
+    ys = np.stack([cv2.resize(y.astype(np.uint8), (size, size), interpolation=cv2.INTER_NEAREST) for y in masks]) > 0
+    return xs, ys
+
+
+def normalise(images: np.ndarray) -> np.ndarray:
+    """uint8 NHWC BGR -> float32 NCHW, x/255 then ImageNet mean/std (no second /255: see manifest)."""
+    x = images.astype(np.float32) / 255.0
+    x = (x - np.array(MEAN_BGR, np.float32)) / np.array(STD_BGR, np.float32)
+    return np.ascontiguousarray(x.transpose(0, 3, 1, 2))
+
+
+def augment(image: np.ndarray, mask: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """RandomRotate90 then Flip (horizontal, vertical or both, p=0.5), as the paper's recipe."""
+    k = int(rng.integers(4))
+    image, mask = np.rot90(image, k), np.rot90(mask, k)
+    if rng.random() < 0.5:
+        axis = int(rng.integers(-1, 2))  # -1: both, 0: vertical, 1: horizontal
+        axes = (0, 1) if axis == -1 else (axis,)
+        image, mask = np.flip(image, axes), np.flip(mask, axes)
+    return image, mask

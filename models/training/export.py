@@ -1,0 +1,169 @@
+"""Checkpoint -> models/<id>/model.onnx (opset 17) + manifest.json + golden/ (a source image and PyTorch's logits).
+
+    /usr/bin/python3 models/training/export.py --checkpoint models/training/runs/cmunext-s-busi/last.pt \
+        --out models/cmunext-s-busi --id cmunext-s-busi --variant S
+
+A checkpoint from the authors' code (a bare state dict or {'state_dict': ...}) exports the same way; pass
+--official-preprocessing so the manifest carries their extra division by 255.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+
+import data
+from cmunext import VARIANTS, build, parameter_count
+from train import SHARED
+
+BUSI_CITATION = ("Al-Dhabyani W., Gomaa M., Khaled H., Fahmy A. Dataset of breast ultrasound images. "
+                 "Data in Brief 28 (2020) 104863. doi:10.1016/j.dib.2019.104863")
+CMUNEXT_CITATION = ("Tang F., Ding J., Wang L., Ning C., Zhou S.K. CMUNeXt: An Efficient Medical Image Segmentation "
+                    "Network based on Large Kernel and Skip Fusion. ISBI 2024. arXiv:2308.01239")
+BREAST_LESION = {
+    "value": 1,
+    "name": "Breast lesion",
+    "color": [230, 80, 60],
+    "category": {"scheme": "SCT", "code": "49755003", "meaning": "Morphologically abnormal structure"},
+    "type": {"scheme": "SCT", "code": "52988006", "meaning": "Lesion"},
+    "anatomicRegion": {"scheme": "SCT", "code": "76752008", "meaning": "Breast"},
+}
+
+
+def parse_args() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--checkpoint", type=Path, help="train.py checkpoint or official state dict; omit with --random-init")
+    p.add_argument("--random-init", action="store_true", help="fixed random weights (test fixtures only)")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--variant", default="S", choices=sorted(VARIANTS))
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--id", required=True)
+    p.add_argument("--name", default=None)
+    p.add_argument("--version", default="0.1.0")
+    p.add_argument("--size", type=int, default=256)
+    p.add_argument("--official-preprocessing", action="store_true", help="inputs were divided by 255 once more (authors' code)")
+    p.add_argument("--golden-case", default="benign (10)", help="case from --images used for the parity fixture")
+    p.add_argument("--images", type=Path, default=SHARED / "images256")
+    p.add_argument("--metrics", type=Path, help="JSON from `cmunext evaluate --json` to record in the manifest")
+    return p.parse_args()
+
+
+def load_weights(model: torch.nn.Module, path: Path) -> dict:
+    ckpt = torch.load(path, map_location="cpu")
+    state = ckpt.get("model", ckpt.get("state_dict", ckpt)) if isinstance(ckpt, dict) else ckpt
+    state = {k.removeprefix("module."): v for k, v in state.items()}
+    model.load_state_dict(state, strict=True)
+    return ckpt if isinstance(ckpt, dict) else {}
+
+
+def randomise(model: torch.nn.Module, seed: int, calibration: torch.Tensor) -> None:
+    """Random affine batch-norm parameters, with running statistics measured on `calibration`, so activations keep
+    their scale through the network and a parity test sees logits that vary across the image."""
+    g = torch.Generator().manual_seed(seed)
+    norms = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    with torch.no_grad():
+        for m in norms:
+            m.weight.copy_(torch.rand(m.num_features, generator=g) + 0.5)
+            m.bias.copy_(torch.randn(m.num_features, generator=g) * 0.2)
+            m.reset_running_stats()
+            m.momentum = None  # cumulative average over the calibration passes
+        model.train()
+        model(calibration)
+        model(calibration.flip(-1))
+        for m in norms:
+            m.momentum = 0.1
+
+
+def preprocess(bgr: np.ndarray, official: bool) -> np.ndarray:
+    x = data.normalise(bgr[None])
+    return x / 255.0 if official else x
+
+
+def training_summary(run: Path) -> dict:
+    summary: dict = {}
+    config = run / "config.json"
+    if config.exists():
+        summary["config"] = json.loads(config.read_text())
+    rows = list(csv.DictReader((run / "metrics.csv").open())) if (run / "metrics.csv").exists() else []
+    if rows:
+        summary["epochsCompleted"] = len(rows)
+        summary["lastEpoch"] = {k: rows[-1][k] for k in ("epoch", "size", "train_loss", "val_iou", "val_f1")}
+        summary["cpuSeconds"] = round(sum(float(r["seconds"]) for r in rows))
+    return summary
+
+
+def main() -> None:
+    args = parse_args()
+    torch.manual_seed(args.seed)
+    model = build(args.variant)
+    ckpt: dict = {}
+    bgr = cv2.imread(str(data.find_file(args.images, args.golden_case)), cv2.IMREAD_COLOR)
+    bgr = cv2.resize(bgr, (args.size, args.size), interpolation=cv2.INTER_LINEAR)
+    source = torch.from_numpy(preprocess(bgr, args.official_preprocessing))
+    if args.random_init:
+        randomise(model, args.seed, source)
+    elif args.checkpoint:
+        ckpt = load_weights(model, args.checkpoint)
+    else:
+        raise SystemExit("give --checkpoint PATH or --random-init")
+    model.eval()
+    args.out.mkdir(parents=True, exist_ok=True)
+    onnx_path = args.out / "model.onnx"
+    dummy = torch.zeros(1, 3, args.size, args.size)
+    torch.onnx.export(model, dummy, str(onnx_path), opset_version=17, input_names=["input"], output_names=["logits"],
+                      dynamic_axes={"input": {0: "batch", 2: "height", 3: "width"}, "logits": {0: "batch", 2: "height", 3: "width"}})
+    sha256 = hashlib.sha256(onnx_path.read_bytes()).hexdigest()
+
+    golden = args.out / "golden"
+    golden.mkdir(exist_ok=True)
+    cv2.imwrite(str(golden / "input.png"), bgr)
+    with torch.no_grad():
+        logits = model(source).numpy().astype("<f4")
+    logits.tofile(golden / "logits.f32")
+    (golden / "golden.json").write_text(json.dumps({
+        "image": "input.png", "logits": "logits.f32", "shape": list(logits.shape), "dtype": "float32-le",
+        "source": f"{args.golden_case} (PyTorch {torch.__version__}, float32, CPU)",
+    }, indent=2) + "\n")
+
+    scale = 1 / 255
+    run = args.checkpoint.parent if args.checkpoint else None
+    manifest = {
+        "schemaVersion": 1,
+        "id": args.id,
+        "name": args.name or f"CMUNeXt{'' if args.variant == 'base' else '-' + args.variant} breast ultrasound lesion",
+        "version": args.version,
+        "description": "Segments solid breast lesions in B-mode ultrasound. Research use only; not for clinical use.",
+        "architecture": {"family": "CMUNeXt", "variant": args.variant, "parameters": parameter_count(model),
+                         "paper": CMUNEXT_CITATION},
+        "file": "model.onnx",
+        "sha256": sha256,
+        "opset": 17,
+        "input": {
+            "name": "input", "layout": "NCHW", "shape": [1, 3, args.size, args.size], "channelOrder": "BGR",
+            "resize": "bilinear", "scale": scale, "mean": list(data.MEAN_BGR), "std": list(data.STD_BGR),
+            **({"extraScale": scale} if args.official_preprocessing else {}),
+        },
+        "output": {"name": "logits", "activation": "sigmoid", "threshold": 0.5},
+        "labels": [BREAST_LESION],
+        "training": {
+            "data": "BUSI breast ultrasound, CMUNeXt training split 1 (452 cases), 20% held out for validation",
+            "citation": BUSI_CITATION,
+            "weights": "fixed random weights (test fixture)" if args.random_init else str(args.checkpoint),
+            **(training_summary(run) if run and not args.random_init else {}),
+        },
+        "metrics": json.loads(args.metrics.read_text())["metrics"] if args.metrics else [],
+        "license": "Weights: research use only, not for clinical use; cite the BUSI dataset. Code: MIT.",
+    }
+    (args.out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    print(f"wrote {onnx_path} ({onnx_path.stat().st_size:,} bytes, sha256 {sha256}), manifest and golden logits "
+          f"{logits.shape} min {logits.min():.4f} max {logits.max():.4f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,181 @@
+"""Train CMUNeXt on a BUSI-style folder with the paper's recipe; checkpoints every epoch and resumes exactly.
+
+    /usr/bin/python3 models/training/train.py --variant S --run models/training/runs/cmunext-s-busi
+
+Re-running the same command continues from `last.pt` in the run folder: each epoch's sample order and
+augmentation come from a generator seeded by (seed, epoch), so a resumed run repeats the uninterrupted one.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+import data
+from cmunext import build, parameter_count
+from metrics import iou_f1
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "busi"
+CSV_FIELDS = ["epoch", "size", "lr", "train_loss", "val_loss", "val_iou", "val_f1", "seconds"]
+
+
+def parse_args() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--variant", default="S", choices=["S", "base", "L"])
+    p.add_argument("--run", type=Path, required=True, help="folder for checkpoints, metrics.csv and config.json")
+    p.add_argument("--images", type=Path, default=SHARED / "images256")
+    p.add_argument("--masks", type=Path, default=SHARED / "masks256")
+    p.add_argument("--cases", type=Path, default=SHARED / "train.txt", help="case names, one a line")
+    p.add_argument("--val-fraction", type=float, default=0.2)
+    p.add_argument("--seed", type=int, default=41)
+    p.add_argument("--epochs", type=int, default=300)
+    p.add_argument("--schedule", default="256", help="input sizes by epoch, e.g. '128:280,256' = 280 epochs at 128, the rest at 256")
+    p.add_argument("--batch", type=int, default=8)
+    p.add_argument("--lr", type=float, default=0.01)
+    p.add_argument("--momentum", type=float, default=0.9)
+    p.add_argument("--weight-decay", type=float, default=1e-4)
+    p.add_argument("--val-size", type=int, default=256, help="validation is always at the paper's 256x256")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--stop-after", type=int, default=0, help="stop after this many epochs in this invocation (0: run to the end)")
+    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    return p.parse_args()
+
+
+def size_for_epoch(schedule: str, epoch: int) -> int:
+    start = 0
+    for part in schedule.split(","):
+        size, _, count = part.partition(":")
+        if not count or epoch < start + int(count):
+            return int(size)
+        start += int(count)
+    return int(schedule.split(",")[-1].partition(":")[0])
+
+
+def loss_fn(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """0.5 * BCE + soft Dice, as the authors' BCEDiceLoss."""
+    bce = F.binary_cross_entropy_with_logits(logits, target)
+    prob = torch.sigmoid(logits).flatten(1)
+    tgt = target.flatten(1)
+    dice = (2 * (prob * tgt).sum(1) + 1e-5) / (prob.sum(1) + tgt.sum(1) + 1e-5)
+    return 0.5 * bce + (1 - dice.mean())
+
+
+@torch.no_grad()
+def validate(model: torch.nn.Module, x: np.ndarray, y: np.ndarray, device: str) -> tuple[float, float, float]:
+    model.eval()
+    losses, ious, f1s = [], [], []
+    for i in range(0, len(x), 16):
+        xb = torch.from_numpy(x[i:i + 16]).to(device)
+        yb = torch.from_numpy(y[i:i + 16]).to(device)
+        logits = model(xb)
+        losses.append(float(loss_fn(logits, yb)) * len(xb))
+        for pred, truth in zip((torch.sigmoid(logits) > 0.5).cpu().numpy(), yb.cpu().numpy() > 0.5):
+            iou, f1 = iou_f1(pred[0], truth[0])
+            ious.append(iou)
+            f1s.append(f1)
+    return sum(losses) / len(x), float(np.mean(ious)), float(np.mean(f1s))
+
+
+def atomic_save(obj: object, path: Path) -> None:
+    tmp = path.with_suffix(".tmp")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def main() -> None:
+    args = parse_args()
+    torch.set_num_threads(args.threads)
+    args.run.mkdir(parents=True, exist_ok=True)
+    names = data.read_cases(args.cases)
+    train_names, val_names = data.split_cases(names, args.val_fraction, args.seed)
+    config = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items() if k not in ("stop_after", "threads", "device")}
+    config_path = args.run / "config.json"
+    if config_path.exists():
+        saved = json.loads(config_path.read_text())
+        changed = {k for k in ("variant", "seed", "epochs", "schedule", "batch", "lr", "val_fraction") if saved.get(k) != config[k]}
+        if changed:
+            raise SystemExit(f"{args.run} was started with other settings ({', '.join(sorted(changed))}); use a new --run folder")
+    config.update(train_cases=len(train_names), val_cases=len(val_names))
+    config_path.write_text(json.dumps(config, indent=2) + "\n")
+    (args.run / "val_cases.txt").write_text("\n".join(val_names) + "\n")
+
+    images, masks = data.load(args.images, args.masks, names)
+    index = {n: i for i, n in enumerate(names)}
+    tr = [index[n] for n in train_names]
+    va = [index[n] for n in val_names]
+    val_x, val_y = data.resize(images[va], masks[va], args.val_size)
+    val_x = data.normalise(val_x)
+    val_y = val_y[:, None].astype(np.float32)
+
+    torch.manual_seed(args.seed)
+    model = build(args.variant).to(args.device)
+    opt = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay)
+    steps_per_epoch = len(tr) // args.batch  # drop_last, as the authors' loader
+    total_steps = steps_per_epoch * args.epochs
+    start_epoch, best = 0, -1.0
+    last = args.run / "last.pt"
+    if last.exists():
+        ckpt = torch.load(last, map_location=args.device)
+        model.load_state_dict(ckpt["model"])
+        opt.load_state_dict(ckpt["optimizer"])
+        start_epoch, best = ckpt["epoch"] + 1, ckpt["best_iou"]
+        print(f"resumed from {last} at epoch {start_epoch}", flush=True)
+    print(f"CMUNeXt-{args.variant}: {parameter_count(model):,} parameters, {len(tr)} training / {len(va)} validation cases, "
+          f"device {args.device}", flush=True)
+
+    metrics_path = args.run / "metrics.csv"
+    if start_epoch == 0 or not metrics_path.exists():
+        with metrics_path.open("w", newline="") as f:
+            csv.writer(f).writerow(CSV_FIELDS)
+    cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    done_here = 0
+    for epoch in range(start_epoch, args.epochs):
+        t0 = time.time()
+        size = size_for_epoch(args.schedule, epoch)
+        if size not in cache:
+            cache[size] = data.resize(images[tr], masks[tr], size)
+        xs, ys = cache[size]
+        rng = np.random.default_rng([args.seed, epoch])
+        order = rng.permutation(len(tr))
+        model.train()
+        running = 0.0
+        for step in range(steps_per_epoch):
+            batch = order[step * args.batch:(step + 1) * args.batch]
+            pairs = [data.augment(xs[i], ys[i], rng) for i in batch]
+            xb = torch.from_numpy(data.normalise(np.stack([p[0] for p in pairs]))).to(args.device)
+            yb = torch.from_numpy(np.stack([p[1] for p in pairs])[:, None].astype(np.float32)).to(args.device)
+            it = epoch * steps_per_epoch + step
+            lr = args.lr * (1 - it / total_steps) ** 0.9
+            for group in opt.param_groups:
+                group["lr"] = lr
+            loss = loss_fn(model(xb), yb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            running += float(loss)
+        val_loss, val_iou, val_f1 = validate(model, val_x, val_y, args.device)
+        best = max(best, val_iou)
+        seconds = time.time() - t0
+        row = [epoch, size, f"{lr:.6g}", f"{running / steps_per_epoch:.5f}", f"{val_loss:.5f}", f"{val_iou:.5f}", f"{val_f1:.5f}", f"{seconds:.1f}"]
+        ckpt = {"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": epoch, "best_iou": best,
+                "variant": args.variant, "size": size}
+        atomic_save(ckpt, last)
+        if val_iou >= best:
+            atomic_save(ckpt, args.run / "best.pt")
+        with metrics_path.open("a", newline="") as f:
+            csv.writer(f).writerow(row)
+        print(" ".join(f"{k}={v}" for k, v in zip(CSV_FIELDS, row)), flush=True)
+        done_here += 1
+        if args.stop_after and done_here >= args.stop_after:
+            break
+
+
+if __name__ == "__main__":
+    main()
