@@ -1,0 +1,75 @@
+import { SourceImage } from '../core/sourceImage';
+import { InferenceError } from './errors';
+import { LoadedModel, MessageEndpoint, WorkerRequest, WorkerResponse } from './protocol';
+import { FrameResult } from './segmenter';
+import { Backend } from './session';
+
+export interface SegmentOptions {
+  threshold?: number;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+  /** Each frame as soon as it is ready; on cancel, the frames already delivered are kept by the caller. */
+  onFrame?: (index: number, result: FrameResult) => void;
+}
+
+export interface SegmentResult {
+  frames: FrameResult[];
+  ms: number;
+}
+
+type Pending = { resolve: (r: WorkerResponse) => void; reject: (e: InferenceError) => void; onMessage?: (r: WorkerResponse) => void };
+
+/** The viewer's side of the protocol: promises for requests, callbacks for progress, AbortSignal for cancel. */
+export class InferenceClient {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+
+  constructor(private readonly endpoint: MessageEndpoint) {
+    endpoint.addEventListener('message', ({ data }) => this.receive(data as WorkerResponse));
+  }
+
+  async load(modelUrl: string, backends: Backend[] = ['webgpu', 'wasm'], wasmPaths?: string): Promise<LoadedModel> {
+    const reply = await this.request({ type: 'load', id: this.nextId++, modelUrl, backends, wasmPaths });
+    const { type: _type, id: _id, ...loaded } = reply as Extract<WorkerResponse, { type: 'loaded' }>;
+    return loaded;
+  }
+
+  async segment(images: SourceImage[], options: SegmentOptions = {}): Promise<SegmentResult> {
+    const frames: FrameResult[] = [];
+    const id = this.nextId++;
+    const onAbort = () => this.endpoint.postMessage({ type: 'cancel', id } satisfies WorkerRequest);
+    if (options.signal?.aborted) onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const done = await this.request({ type: 'segment', id, images, threshold: options.threshold }, (msg) => {
+        if (msg.type === 'progress') options.onProgress?.(msg.done, msg.total);
+        if (msg.type === 'frame') {
+          frames[msg.index] = msg.result;
+          options.onFrame?.(msg.index, msg.result);
+        }
+      });
+      return { frames, ms: (done as Extract<WorkerResponse, { type: 'done' }>).ms };
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private request(req: WorkerRequest, onMessage?: (r: WorkerResponse) => void): Promise<WorkerResponse> {
+    return new Promise((resolve, reject) => {
+      this.pending.set(req.id, { resolve, reject, onMessage });
+      this.endpoint.postMessage(req);
+    });
+  }
+
+  private receive(msg: WorkerResponse): void {
+    const p = this.pending.get(msg.id);
+    if (!p) return;
+    if (msg.type === 'progress' || msg.type === 'frame') {
+      p.onMessage?.(msg);
+      return;
+    }
+    this.pending.delete(msg.id);
+    if (msg.type === 'error') p.reject(new InferenceError(msg.error.code, msg.error.message));
+    else p.resolve(msg);
+  }
+}

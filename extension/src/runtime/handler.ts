@@ -1,0 +1,71 @@
+import { InferenceError, serializeError } from './errors';
+import { FetchBytes, ModelStore, loadModelFiles } from './modelSource';
+import { OrtModule } from './ort';
+import { LoadedModel, MessageEndpoint, WorkerRequest, WorkerResponse } from './protocol';
+import { segmentImage } from './segmenter';
+import { ModelSession } from './session';
+
+export interface HandlerDeps {
+  ort: OrtModule;
+  fetchBytes: FetchBytes;
+  store?: ModelStore;
+  /** Called before a session is created, e.g. to point onnxruntime-web at its wasm files. */
+  configure?: (request: Extract<WorkerRequest, { type: 'load' }>) => void;
+}
+
+/**
+ * The worker's side of the protocol: one model session, requests served one at a time in arrival order,
+ * cancellation of queued requests at once and of a running batch between frames.
+ */
+export function serveInference(endpoint: MessageEndpoint, deps: HandlerDeps): void {
+  let session: ModelSession | undefined;
+  let loaded: LoadedModel | undefined;
+  const cancelled = new Set<number>();
+  let queue = Promise.resolve();
+  const post = (msg: WorkerResponse, transfer: Transferable[] = []) => endpoint.postMessage(msg, transfer);
+  const checkCancelled = (id: number, detail: string) => {
+    if (cancelled.delete(id)) throw new InferenceError('CANCELLED', `cancelled ${detail}`);
+  };
+
+  async function serve(req: Exclude<WorkerRequest, { type: 'cancel' }>): Promise<void> {
+    if (req.type === 'load') {
+      checkCancelled(req.id, 'before the model was loaded');
+      const started = performance.now();
+      deps.configure?.(req);
+      const files = await loadModelFiles(req.modelUrl, deps.fetchBytes, deps.store);
+      const next = await ModelSession.create(deps.ort, files.manifest, files.model, req.backends);
+      await session?.release();
+      session = next;
+      loaded = { manifest: files.manifest, backend: next.backend, skipped: next.skipped, fromCache: files.fromCache, loadMs: performance.now() - started };
+      post({ type: 'loaded', id: req.id, ...loaded });
+      return;
+    }
+    if (!session || !loaded) throw new InferenceError('NOT_LOADED', 'no model is loaded: send a load request first');
+    const total = req.images.length;
+    if (!total) throw new InferenceError('BAD_INPUT', 'no images to segment');
+    const started = performance.now();
+    for (let index = 0; index < total; index++) {
+      checkCancelled(req.id, `after ${index} of ${total} frame(s)`);
+      const result = await segmentImage(session, req.images[index], req.threshold);
+      post({ type: 'frame', id: req.id, index, result }, [result.mask.buffer, result.probabilities.data.buffer]);
+      post({ type: 'progress', id: req.id, done: index + 1, total });
+    }
+    cancelled.delete(req.id);
+    post({ type: 'done', id: req.id, frames: total, ms: performance.now() - started });
+  }
+
+  endpoint.addEventListener('message', ({ data }) => {
+    const req = data as WorkerRequest;
+    if (req.type === 'cancel') {
+      cancelled.add(req.id);
+      return;
+    }
+    if (req.type !== 'load' && req.type !== 'segment') {
+      post({ type: 'error', id: (req as { id?: number }).id ?? -1, error: { code: 'BAD_INPUT', message: `unknown request type ${JSON.stringify((req as { type?: unknown }).type)}` } });
+      return;
+    }
+    queue = queue.then(() =>
+      serve(req).catch((e) => post({ type: 'error', id: req.id, error: serializeError(e, req.type === 'load' ? 'MODEL_FETCH_FAILED' : 'INFERENCE_FAILED') })),
+    );
+  });
+}

@@ -1,0 +1,32 @@
+/** Messages between the viewer and the inference worker. One request id per call; `cancel` names the call to stop. */
+import { ModelManifest } from '../core/manifest';
+import { SourceImage } from '../core/sourceImage';
+import { SerializedError } from './errors';
+import { FrameResult } from './segmenter';
+import { Backend } from './session';
+
+export type WorkerRequest =
+  | { type: 'load'; id: number; modelUrl: string; backends: Backend[]; wasmPaths?: string }
+  | { type: 'segment'; id: number; images: SourceImage[]; threshold?: number }
+  | { type: 'cancel'; id: number };
+
+export interface LoadedModel {
+  manifest: ModelManifest;
+  backend: Backend;
+  skipped: { backend: Backend; reason: string }[];
+  fromCache: boolean;
+  loadMs: number;
+}
+
+export type WorkerResponse =
+  | ({ type: 'loaded'; id: number } & LoadedModel)
+  | { type: 'progress'; id: number; done: number; total: number }
+  | { type: 'frame'; id: number; index: number; result: FrameResult }
+  | { type: 'done'; id: number; frames: number; ms: number }
+  | { type: 'error'; id: number; error: SerializedError };
+
+/** The two ends of a message channel: a DedicatedWorker, its global scope, or a Node MessagePort. */
+export interface MessageEndpoint {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+}

@@ -1,0 +1,38 @@
+import { toDisplay } from '../core/pixels';
+import { toModelInput } from '../core/preprocess';
+import { Probabilities, toMask, toProbabilities } from '../core/postprocess';
+import { SourceImage, SourceImageError } from '../core/sourceImage';
+import { InferenceError } from './errors';
+import { ModelSession } from './session';
+
+export interface FrameResult {
+  /** Native grid of the source image. */
+  width: number;
+  height: number;
+  /** On the model's grid; re-threshold with `toMask` without running the model again. */
+  probabilities: Probabilities;
+  mask: Uint8Array;
+  threshold: number;
+  /** Model run time alone, in milliseconds. */
+  inferenceMs: number;
+}
+
+/** The whole data path for one image: display values, model input, logits, probabilities, native-grid mask. */
+export async function segmentImage(session: ModelSession, image: SourceImage, threshold?: number): Promise<FrameResult> {
+  const { input, output, labels } = session.manifest;
+  let display;
+  try {
+    display = toDisplay(image);
+  } catch (e) {
+    if (e instanceof SourceImageError) throw new InferenceError('BAD_INPUT', `cannot segment this image: ${e.message}`);
+    throw e;
+  }
+  const t = threshold ?? output.threshold;
+  if (!(t > 0 && t < 1)) throw new InferenceError('BAD_INPUT', `threshold must be between 0 and 1 (exclusive), got ${t}`);
+  const started = performance.now();
+  const logits = await session.run(toModelInput(display, input));
+  const inferenceMs = performance.now() - started;
+  const probabilities = toProbabilities(logits.data, logits.dims, output);
+  const mask = toMask(probabilities, display.width, display.height, t, labels[0].value);
+  return { width: display.width, height: display.height, probabilities, mask, threshold: t, inferenceMs };
+}

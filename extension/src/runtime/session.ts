@@ -1,0 +1,60 @@
+import { ModelManifest } from '../core/manifest';
+import { ModelInput } from '../core/preprocess';
+import { InferenceError } from './errors';
+import { InferenceSession, OrtModule } from './ort';
+
+/** Execution providers in the order to try them; the browser default prefers the GPU. */
+export type Backend = 'webgpu' | 'wasm' | 'cpu';
+
+export interface Logits {
+  data: Float32Array;
+  dims: number[];
+}
+
+/** One onnxruntime session for one model, on the first execution provider that works. */
+export class ModelSession {
+  private constructor(
+    private readonly ort: OrtModule,
+    private readonly session: InferenceSession,
+    readonly manifest: ModelManifest,
+    /** The provider actually in use. */
+    readonly backend: Backend,
+    /** Why earlier providers were skipped, for the user and the logs. */
+    readonly skipped: { backend: Backend; reason: string }[],
+  ) {}
+
+  static async create(ort: OrtModule, manifest: ModelManifest, model: Uint8Array, backends: Backend[]): Promise<ModelSession> {
+    if (!backends.length) throw new InferenceError('NO_BACKEND', 'no execution provider was requested');
+    const skipped: { backend: Backend; reason: string }[] = [];
+    for (const backend of backends) {
+      try {
+        // onnxruntime may keep (and detach) the buffer it is given; each try gets its own copy.
+        const session = await ort.InferenceSession.create(model.slice(), { executionProviders: [backend], graphOptimizationLevel: 'all' });
+        const missing = [manifest.input.name].filter((n) => !session.inputNames.includes(n))
+          .concat([manifest.output.name].filter((n) => !session.outputNames.includes(n)));
+        if (missing.length) {
+          throw new InferenceError('MANIFEST_INVALID', `the model has no tensor named ${missing.join(', ')} (inputs: ${session.inputNames.join(', ')}; outputs: ${session.outputNames.join(', ')})`);
+        }
+        return new ModelSession(ort, session, manifest, backend, skipped);
+      } catch (e) {
+        if (e instanceof InferenceError) throw e;
+        skipped.push({ backend, reason: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    throw new InferenceError('NO_BACKEND', `no execution provider could run ${manifest.id}: ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')}`);
+  }
+
+  async run(input: ModelInput): Promise<Logits> {
+    try {
+      const feeds = { [this.manifest.input.name]: new this.ort.Tensor('float32', input.data, input.dims) };
+      const out = (await this.session.run(feeds))[this.manifest.output.name];
+      return { data: out.data as Float32Array, dims: [...out.dims] };
+    } catch (e) {
+      throw new InferenceError('INFERENCE_FAILED', `${this.backend} inference failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
