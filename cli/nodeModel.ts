@@ -10,7 +10,10 @@ export type NodeBackend = 'native' | 'wasm';
 
 /** native: onnxruntime-node (fast, batch work); wasm: onnxruntime-web, the browser's engine, run in Node. */
 export function ortFor(backend: NodeBackend, threads = Math.min(2, cpus().length)): OrtModule {
-  if (backend === 'native') return require('onnxruntime-node') as OrtModule;
+  // Both packages share onnxruntime-common's backend registry, which keeps the first "cpu" registered:
+  // loading onnxruntime-node first keeps "cpu" native even after onnxruntime-web registers its own.
+  const native = require('onnxruntime-node') as OrtModule;
+  if (backend === 'native') return native;
   const ort = require('onnxruntime-web');
   ort.env.wasm.numThreads = threads;
   return ort as OrtModule;

@@ -71,7 +71,7 @@ export function chooseWindow(img: SourceImage, modality: Float64Array): Window {
     if (v > hi) hi = v;
   }
   // A flat image has no range: any width maps it to one grey level.
-  return { center: (lo + hi + 1) / 2, width: Math.max(hi - lo + 1, 1) };
+  return { center: (lo + hi + 1) / 2, width: Math.max(hi - lo + 1, 2) };
 }
 
 function paletteLookup(lut: PaletteLut): (v: number) => number {
