@@ -45,6 +45,8 @@ export function serveInference(endpoint: MessageEndpoint, deps: HandlerDeps): vo
     if (!total) throw new InferenceError('BAD_INPUT', 'no images to segment');
     const started = performance.now();
     for (let index = 0; index < total; index++) {
+      // Inference can resolve without returning to the event loop; let a waiting cancel message in first.
+      await new Promise((resolve) => setTimeout(resolve, 0));
       checkCancelled(req.id, `after ${index} of ${total} frame(s)`);
       const result = await segmentImage(session, req.images[index], req.threshold);
       post({ type: 'frame', id: req.id, index, result }, [result.mask.buffer, result.probabilities.data.buffer]);
