@@ -1,0 +1,30 @@
+import { readDicomImage } from '../../cli/dicomFile';
+import { ct, dicomFile, usCine } from '../helpers/dicom';
+
+describe('DICOM input', () => {
+  it('reads a signed CT slice with its rescale and first window', () => {
+    const img = readDicomImage(dicomFile(ct(Int16Array.from([0, 1024, 1064, 2000]), 2, 2)), 0);
+    expect(img).toMatchObject({ rows: 2, columns: 2, bitsAllocated: 16, pixelRepresentation: 1, rescaleIntercept: -1024, rescaleSlope: 1, dicomWindow: { center: 40, width: 400 } });
+    expect(Array.from(img.pixelData)).toEqual([0, 1024, 1064, 2000]);
+    expect(img.pixelData).toBeInstanceOf(Int16Array);
+  });
+
+  it('reads the requested frame of an RGB cine', () => {
+    const frames = [0, 1, 2].map((f) => new Uint8Array(2 * 3 * 3).fill(10 * (f + 1)));
+    const file = dicomFile(usCine(frames, 2, 3));
+    const img = readDicomImage(file, 1);
+    expect(img).toMatchObject({ rows: 2, columns: 3, samplesPerPixel: 3, photometricInterpretation: 'RGB' });
+    expect(new Set(img.pixelData)).toEqual(new Set([20]));
+    expect(() => readDicomImage(file, 3)).toThrow('frame 4 requested; the image has 3 frame(s)');
+  });
+
+  it('names a compressed transfer syntax instead of decoding garbage', () => {
+    const file = dicomFile(ct(Int16Array.from([1, 2, 3, 4]), 2, 2), '1.2.840.10008.1.2.4.50');
+    expect(() => readDicomImage(file, 0)).toThrow(/transfer syntax 1\.2\.840\.10008\.1\.2\.4\.50 is compressed/);
+  });
+
+  it('says when there is no image', () => {
+    const { PixelData: _, ...noPixels } = ct(Int16Array.from([1]), 1, 1);
+    expect(() => readDicomImage(dicomFile(noPixels), 0)).toThrow('no Pixel Data (7FE0,0010): not an image');
+  });
+});

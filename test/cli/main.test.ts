@@ -1,0 +1,81 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { main } from '../../cli/main';
+import { ct, dicomFile } from '../helpers/dicom';
+
+
+const MODEL = join(__dirname, '../fixtures/cmunext-s-random');
+const BUSI = join(__dirname, '../../../shared/data/busi');
+
+async function run(...args: string[]): Promise<{ code: number; out: string[]; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = jest.spyOn(console, 'log').mockImplementation((m) => out.push(String(m)));
+  const error = jest.spyOn(console, 'error').mockImplementation((m) => err.push(String(m)));
+  try {
+    return { code: await main(args), out, err: err.join('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'cmunext-cli-'));
+
+describe('cmunext CLI', () => {
+  it('segments a DICOM CT slice into a PNG mask on its native grid', async () => {
+    const pixels = Int16Array.from({ length: 40 * 24 }, (_, i) => (i % 40 < 20 ? 1000 : 1100));
+    const input = join(tmp, 'ct.dcm');
+    writeFileSync(input, dicomFile(ct(pixels, 24, 40)));
+    const out = join(tmp, 'masks', 'ct.png');
+    const r = await run('segment', '--model', MODEL, '--input', input, '--out', out, '--backend', 'wasm');
+    expect(r.code).toBe(0);
+    expect(r.out[0]).toMatch(/40x24 mask, \d+ foreground pixels .* cmunext-s-random 0\.1\.0 on wasm, inference \d+ ms/);
+    const png = PNG.sync.read(readFileSync(out));
+    expect([png.width, png.height]).toEqual([40, 24]);
+    expect(new Set(Array.from({ length: 40 * 24 }, (_, i) => png.data[4 * i])).size).toBeLessThanOrEqual(2);
+  });
+
+  it("evaluates with the paper's protocol and ends with one JSON line", async () => {
+    const images = join(tmp, 'images');
+    const masks = join(tmp, 'masks256');
+    mkdirSync(images);
+    mkdirSync(masks);
+    const names = ['benign (10).png', 'malignant (1).png', 'benign (100).png'];
+    for (const n of names) {
+      copyFileSync(join(BUSI, 'images256', n), join(images, n));
+      copyFileSync(join(BUSI, 'masks256', n), join(masks, n));
+    }
+    const r = await run('evaluate', '--model', MODEL, '--images', images, '--masks', masks, '--json');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.out[r.out.length - 1]);
+    expect(Object.keys(summary)).toEqual(['n', 'iou', 'f1']);
+    expect(summary.n).toBe(3);
+    for (const k of ['iou', 'f1']) expect(summary[k]).toBeGreaterThanOrEqual(0);
+    expect(summary.f1).toBeGreaterThanOrEqual(summary.iou);
+    expect(summary.f1).toBeLessThanOrEqual(1);
+
+    const listed = join(tmp, 'cases.txt');
+    writeFileSync(listed, 'benign (10)\nmalignant (1)\n');
+    const subset = await run('evaluate', '--model', MODEL, '--images', images, '--masks', masks, '--cases', listed, '--json');
+    expect(JSON.parse(subset.out[subset.out.length - 1]).n).toBe(2);
+  });
+
+  it.each<[string, string[], number, RegExp]>([
+    ['no command', [], 2, /^$/],
+    ['an unknown command', ['train'], 2, /unknown command "train"/],
+    ['a missing option', ['segment', '--input', 'x.png'], 2, /missing --model, --out/],
+    ['a DICOM output path', ['segment', '--model', MODEL, '--input', 'x.png', '--out', 'x.dcm'], 2, /the mask is written as PNG; give a \.png path/],
+    ['a threshold out of range', ['segment', '--model', MODEL, '--input', 'x.png', '--out', 'x.png', '--threshold', '2'], 2, /--threshold must be between 0 and 1, got "2"/],
+    ['an unknown backend', ['segment', '--backend', 'cuda'], 2, /--backend must be native or wasm, got cuda/],
+    ['an unreadable input', ['segment', '--model', MODEL, '--input', '/nonexistent.png', '--out', join(tmp, 'x.png')], 1, /\/nonexistent\.png: cannot read \(ENOENT\)/],
+    ['a model folder without a manifest', ['segment', '--model', tmp, '--input', 'x.png', '--out', join(tmp, 'x.png')], 1, /cannot read .*manifest\.json \(ENOENT\)/],
+    ['masks missing for some images', ['evaluate', '--model', MODEL, '--images', join(BUSI, 'native/images'), '--masks', mkdtempSync(join(tmp, 'no-masks-'))], 2, /no mask for benign \(105\)\.png, benign \(132\)\.png/],
+  ])('exits %s with a specific message', async (_, args, code, message) => {
+    const r = await run(...args);
+    expect(r.code).toBe(code);
+    expect(r.err).toMatch(message);
+  });
+});
