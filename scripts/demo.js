@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// The main job until the viewer lands: the default model segments a native-size breast ultrasound image and is
+// evaluated on the validation cases it never trained on, through the same code the viewer's worker runs.
+'use strict';
+const { existsSync } = require('node:fs');
+const { join, resolve } = require('node:path');
+const { main } = require('../dist-node/cli/main.js');
+
+const root = resolve(__dirname, '..');
+const busi = process.env.BUSI_DIR ?? resolve(root, '../shared/data/busi');
+const model = join(root, 'models/cmunext-s-busi');
+const validation = join(root, 'models/training/runs/cmunext-s-busi/val_cases.txt');
+
+(async () => {
+  if (!existsSync(busi)) {
+    console.error(`demo: BUSI data not found at ${busi}; set BUSI_DIR to the folder holding images256/, masks256/ and native/`);
+    process.exit(1);
+  }
+  // A native-size case from the validation split, and its ground truth beside it for comparison.
+  const image = join(busi, 'native/images/malignant (145).png');
+  let code = await main(['segment', '--model', model, '--input', image, '--out', join(root, 'out/demo-mask.png')]);
+  if (code === 0) {
+    console.log('\nvalidation cases (never trained on), paper protocol at 256x256:');
+    code = await main(['evaluate', '--model', model, '--images', join(busi, 'images256'), '--masks', join(busi, 'masks256'), '--cases', validation, '--json']);
+  }
+  process.exitCode = code;
+})();
