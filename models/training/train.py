@@ -97,11 +97,18 @@ def main() -> None:
     train_names, val_names = data.split_cases(names, args.val_fraction, args.seed)
     config = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items() if k not in ("stop_after", "threads", "device")}
     config_path = args.run / "config.json"
+    last = args.run / "last.pt"
+    done_epochs = torch.load(last, map_location="cpu")["epoch"] + 1 if last.exists() else 0
     if config_path.exists():
         saved = json.loads(config_path.read_text())
-        changed = {k for k in ("variant", "seed", "epochs", "schedule", "batch", "lr", "val_fraction") if saved.get(k) != config[k]}
+        changed = {k for k in ("variant", "seed", "epochs", "batch", "lr", "val_fraction") if saved.get(k) != config[k]}
+        # The size schedule may change for epochs not yet run (e.g. more epochs at 256), never for those done.
+        if any(size_for_epoch(saved["schedule"], e) != size_for_epoch(args.schedule, e) for e in range(done_epochs)):
+            changed.add("schedule")
         if changed:
             raise SystemExit(f"{args.run} was started with other settings ({', '.join(sorted(changed))}); use a new --run folder")
+        if saved["schedule"] != args.schedule:
+            print(f"size schedule from epoch {done_epochs}: {args.schedule} (was {saved['schedule']})", flush=True)
     config.update(train_cases=len(train_names), val_cases=len(val_names))
     config_path.write_text(json.dumps(config, indent=2) + "\n")
     (args.run / "val_cases.txt").write_text("\n".join(val_names) + "\n")
@@ -120,7 +127,6 @@ def main() -> None:
     steps_per_epoch = len(tr) // args.batch  # drop_last, as the authors' loader
     total_steps = steps_per_epoch * args.epochs
     start_epoch, best = 0, -1.0
-    last = args.run / "last.pt"
     if last.exists():
         ckpt = torch.load(last, map_location=args.device)
         model.load_state_dict(ckpt["model"])
