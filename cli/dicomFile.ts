@@ -1,4 +1,6 @@
+import * as dcmjs from 'dcmjs';
 import * as dicomParser from 'dicom-parser';
+import { SourceInstance } from '../extension/src/seg/types';
 import { PaletteLut, PhotometricInterpretation, SourceImage, StoredPixels, Window } from '../extension/src/core/sourceImage';
 
 const UNCOMPRESSED = new Map([
@@ -72,4 +74,12 @@ export function readDicomImage(bytes: Uint8Array, frame: number): SourceImage {
     dicomWindow,
     palette: pi === 'PALETTE COLOR' ? { red: palette(ds, 'Red'), green: palette(ds, 'Green'), blue: palette(ds, 'Blue') } : undefined,
   };
+}
+
+/** The file's attributes as a naturalized dataset without its pixels, the way a SEG references its source. */
+export function readDicomMetadata(bytes: Uint8Array): SourceInstance {
+  const { DicomMessage, DicomMetaDictionary } = (dcmjs as any).data;
+  const dict = DicomMessage.readFile(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  const { PixelData: _pixels, ...meta } = DicomMetaDictionary.naturalizeDataset(dict.dict);
+  return meta as SourceInstance;
 }

@@ -1,27 +1,33 @@
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ModelManifest } from '../extension/src/core/manifest';
 import { iouF1 } from '../extension/src/core/metrics';
 import { toMask } from '../extension/src/core/postprocess';
 import { resizeNearest } from '../extension/src/core/resize';
 import { InferenceError } from '../extension/src/runtime/errors';
 import { segmentImage } from '../extension/src/runtime/segmenter';
+import { aiSegments, aiSeriesOptions } from '../extension/src/seg/provenance';
+import { SegWriterError, writeSeg } from '../extension/src/seg/writeSeg';
+import { isDicom, readDicomMetadata } from './dicomFile';
 import { ImageFileError, encodeMaskPng, readImageFile, readMaskFile } from './imageFile';
 import { NodeBackend, openModel } from './nodeModel';
 
 const USAGE = `cmunext: CMUNeXt segmentation from the command line, with the viewer's own pre- and post-processing
 
-  cmunext segment  --model models/<id> --input FILE --out MASK.png [--frame N] [--threshold T]
+  cmunext segment  --model models/<id> --input FILE --out MASK.png|SEG.dcm [--frame N] [--threshold T] [--creator NAME]
   cmunext evaluate --model models/<id> --images DIR --masks DIR [--cases LIST] [--json]
 
   --backend native|wasm   native: onnxruntime-node (default); wasm: onnxruntime-web, as in the browser
   --threads N             wasm threads (default 2)
   --frame N               1-based frame of a multi-frame DICOM input (default 1)
   --threshold T           probability threshold (segment: the model's default; evaluate: 0.5, the paper's)
+  --creator NAME          segment: ContentCreatorName of the DICOM SEG (e.g. "Doe^Jane")
   --cases LIST            evaluate only the case names listed in this file, one a line (no extension needed)
   --json                  evaluate: end with one line {"n":..,"iou":..,"f1":..}
 
-Inputs: PNG, JPEG, or uncompressed DICOM. Masks: same file names as their images, foreground above half scale.`;
+Inputs: PNG, JPEG, or uncompressed DICOM. Masks: same file names as their images, foreground above half scale.
+A .dcm output is a DICOM Segmentation referencing the input, which must then be DICOM.`;
 
 class UsageError extends Error {}
 
@@ -42,20 +48,32 @@ function number(value: string | undefined, name: string, check: (v: number) => b
 async function segment(v: Record<string, string | boolean | undefined>): Promise<void> {
   need(v, 'model', 'input', 'out');
   const out = v.out as string;
-  if (extname(out).toLowerCase() !== '.png') throw new UsageError(`--out ${out}: the mask is written as PNG; give a .png path`);
+  const input = v.input as string;
+  const kind = extname(out).toLowerCase();
+  if (kind !== '.png' && kind !== '.dcm') throw new UsageError(`--out ${out}: give a .png path for a mask image or a .dcm path for a DICOM SEG`);
   const frame = number(v.frame as string, 'frame', (x) => Number.isInteger(x) && x >= 1, 'a frame number from 1') ?? 1;
   const threshold = number(v.threshold as string, 'threshold', (x) => x > 0 && x < 1, 'between 0 and 1');
+  const image = readImageFile(input, frame - 1);
+  if (kind === '.dcm' && !isDicom(readFileSync(input))) throw new UsageError(`--out ${out}: a DICOM SEG references a DICOM source; ${input} is not DICOM`);
   const session = await openModel(v.model as string, v.backend as NodeBackend, threadCount(v));
-  const image = readImageFile(v.input as string, frame - 1);
   const r = await segmentImage(session, image, threshold);
+  const bytes = kind === '.png' ? encodeMaskPng(r.mask, r.width, r.height) : segFor(readDicomMetadata(readFileSync(input)), frame, r.mask, session.manifest, r.threshold, session.backend, v.creator as string | undefined);
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, encodeMaskPng(r.mask, r.width, r.height));
+  // Written whole or not at all: a reader never finds half a file.
+  writeFileSync(`${out}.partial`, bytes);
+  renameSync(`${out}.partial`, out);
   let area = 0;
   for (const m of r.mask) if (m) area++;
   console.log(
-    `${out}: ${r.width}x${r.height} mask, ${area} foreground pixels (${((100 * area) / r.mask.length).toFixed(1)}%), ` +
+    `${out}: ${r.width}x${r.height} ${kind === '.dcm' ? 'DICOM SEG' : 'mask'}, ${area} foreground pixels (${((100 * area) / r.mask.length).toFixed(1)}%), ` +
       `threshold ${r.threshold}, ${session.manifest.id} ${session.manifest.version} on ${session.backend}, inference ${r.inferenceMs.toFixed(0)} ms`,
   );
+}
+
+function segFor(source: ReturnType<typeof readDicomMetadata>, frame: number, mask: Uint8Array, manifest: ModelManifest, threshold: number, backend: string, creator?: string): Uint8Array {
+  const multiFrame = Number(source.NumberOfFrames ?? 1) > 1;
+  const options = aiSeriesOptions(manifest, creator ?? '');
+  return writeSeg([source], aiSegments(manifest, { threshold, backend }), [{ source: 0, frame: multiFrame ? frame : undefined, segment: 1, mask }], options);
 }
 
 function caseList(path: string | undefined): Set<string> | undefined {
@@ -120,6 +138,7 @@ export async function main(argv: string[]): Promise<number> {
         frame: { type: 'string' },
         threshold: { type: 'string' },
         threads: { type: 'string' },
+        creator: { type: 'string' },
         backend: { type: 'string', default: 'native' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -140,7 +159,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`cmunext: ${e.message}\n\n${USAGE}`);
       return 2;
     }
-    if (e instanceof InferenceError || e instanceof ImageFileError) {
+    if (e instanceof InferenceError || e instanceof ImageFileError || e instanceof SegWriterError) {
       console.error(`cmunext: ${e.message}`);
       return 1;
     }

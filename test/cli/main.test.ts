@@ -1,4 +1,5 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readSeg } from '../../extension/src/seg/readSeg';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -38,6 +39,25 @@ describe('cmunext CLI', () => {
     expect(new Set(Array.from({ length: 40 * 24 }, (_, i) => png.data[4 * i])).size).toBeLessThanOrEqual(2);
   });
 
+  it('writes a DICOM SEG over a DICOM source, the same mask as the PNG, and nothing when the mask is empty', async () => {
+    const input = join(tmp, 'ct.dcm');
+    const seg = join(tmp, 'out', 'ct-seg.dcm');
+    const r = await run('segment', '--model', MODEL, '--input', input, '--out', seg, '--creator', 'Doe^Jane');
+    expect(r.code).toBe(0);
+    expect(r.out[0]).toMatch(/ct-seg\.dcm: 40x24 DICOM SEG/);
+    const back = readSeg(readFileSync(seg));
+    expect(back.segments[0]).toMatchObject({ label: 'Breast lesion', algorithmType: 'AUTOMATIC', algorithmParameters: { backend: 'cpu', threshold: '0.5' } });
+    expect(back.contentCreatorName).toBe('Doe^Jane');
+    expect(back.frames[0].sourceSopInstanceUID).toBe('2.25.100');
+    const png = PNG.sync.read(readFileSync(join(tmp, 'masks', 'ct.png')));
+    expect(Array.from(back.frames[0].mask)).toEqual(Array.from({ length: 40 * 24 }, (_, i) => (png.data[4 * i] ? 1 : 0)));
+
+    const none = await run('segment', '--model', MODEL, '--input', input, '--out', join(tmp, 'out', 'none.dcm'), '--threshold', '0.99999999');
+    expect(none.code).toBe(1);
+    expect(none.err).toMatch(/every mask is empty: there is nothing to store/);
+    expect(existsSync(join(tmp, 'out', 'none.dcm'))).toBe(false);
+  });
+
   it("evaluates with the paper's protocol and ends with one JSON line", async () => {
     const images = join(tmp, 'images');
     const masks = join(tmp, 'masks256');
@@ -67,11 +87,12 @@ describe('cmunext CLI', () => {
     ['no command', [], 2, /^$/],
     ['an unknown command', ['train'], 2, /unknown command "train"/],
     ['a missing option', ['segment', '--input', 'x.png'], 2, /missing --model, --out/],
-    ['a DICOM output path', ['segment', '--model', MODEL, '--input', 'x.png', '--out', 'x.dcm'], 2, /the mask is written as PNG; give a \.png path/],
+    ['an output that is neither PNG nor DICOM', ['segment', '--model', MODEL, '--input', 'x.png', '--out', 'x.txt'], 2, /give a \.png path for a mask image or a \.dcm path for a DICOM SEG/],
+    ['a DICOM SEG for a PNG source', ['segment', '--model', MODEL, '--input', join(BUSI, 'images256/benign (10).png'), '--out', join(tmp, 'x.dcm')], 2, /a DICOM SEG references a DICOM source; .*benign \(10\)\.png is not DICOM/],
     ['a threshold out of range', ['segment', '--model', MODEL, '--input', 'x.png', '--out', 'x.png', '--threshold', '2'], 2, /--threshold must be between 0 and 1, got "2"/],
     ['an unknown backend', ['segment', '--backend', 'cuda'], 2, /--backend must be native or wasm, got cuda/],
     ['an unreadable input', ['segment', '--model', MODEL, '--input', '/nonexistent.png', '--out', join(tmp, 'x.png')], 1, /\/nonexistent\.png: cannot read \(ENOENT\)/],
-    ['a model folder without a manifest', ['segment', '--model', tmp, '--input', 'x.png', '--out', join(tmp, 'x.png')], 1, /cannot read .*manifest\.json \(ENOENT\)/],
+    ['a model folder without a manifest', ['segment', '--model', tmp, '--input', join(BUSI, 'images256/benign (10).png'), '--out', join(tmp, 'x.png')], 1, /cannot read .*manifest\.json \(ENOENT\)/],
     ['masks missing for some images', ['evaluate', '--model', MODEL, '--images', join(BUSI, 'native/images'), '--masks', mkdtempSync(join(tmp, 'no-masks-'))], 2, /no mask for benign \(105\)\.png, benign \(132\)\.png/],
   ])('exits %s with a specific message', async (_, args, code, message) => {
     const r = await run(...args);
