@@ -169,6 +169,7 @@ function main(): void {
       SeriesNumber: 1,
       SeriesDescription: 'Phantom 2.5 mm',
       PatientPosition: 'HFS',
+      Laterality: '', // dciodvfy asks for it; a phantom has none
       AcquisitionNumber: 1,
       InstanceNumber: z + 1,
       ImageType: ['ORIGINAL', 'PRIMARY', 'AXIAL'],
