@@ -1,0 +1,129 @@
+/**
+ * One origin for the viewer, the extension bundles, the models and the PACS: static files plus a DICOMweb proxy,
+ * all with cross-origin isolation headers (threaded wasm needs them; the PACS sends no CORS headers).
+ */
+import { createReadStream, statSync } from 'node:fs';
+import { createServer, request, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.onnx': 'application/octet-stream',
+};
+
+export interface ServerOptions {
+  /** The prebuilt OHIF dist folder. */
+  viewerDir: string;
+  /** URL path prefix -> folder, e.g. { '/cmunext/': 'dist', '/models/': 'models' }. */
+  mounts: Record<string, string>;
+  /** Served at /app-config.js instead of the viewer's own. */
+  appConfig: string;
+  /** DICOMweb root of the PACS, proxied at /dicom-web. */
+  dicomweb: string;
+  port: number;
+  host?: string;
+}
+
+function isolate(res: ServerResponse): void {
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+}
+
+function sendFile(res: ServerResponse, root: string, relative: string): boolean {
+  const path = normalize(join(root, decodeURIComponent(relative)));
+  if (path !== root && !path.startsWith(root + sep)) return false;
+  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return false;
+  res.writeHead(200, { 'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' });
+  createReadStream(path).pipe(res);
+  return true;
+}
+
+function proxy(req: IncomingMessage, res: ServerResponse, target: URL): void {
+  const upstream = request(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (up) => {
+    res.writeHead(up.statusCode ?? 502, up.headers);
+    up.pipe(res);
+  });
+  upstream.on('error', (e) => {
+    if (!res.headersSent) res.writeHead(502, { 'Content-Type': 'text/plain' });
+    res.end(`the PACS at ${target.origin} did not answer: ${e.message}`);
+  });
+  req.pipe(upstream);
+}
+
+export function startServer(o: ServerOptions): Promise<Server> {
+  const dicomweb = new URL(o.dicomweb.replace(/\/$/, ''));
+  const server = createServer((req, res) => {
+    isolate(res);
+    const url = new URL(req.url ?? '/', 'http://local');
+    if (url.pathname === '/dicom-web' || url.pathname.startsWith('/dicom-web/')) {
+      proxy(req, res, new URL(dicomweb.pathname + url.pathname.slice('/dicom-web'.length) + url.search, dicomweb));
+      return;
+    }
+    if (url.pathname === '/app-config.js') {
+      res.writeHead(200, { 'Content-Type': 'text/javascript', 'Cache-Control': 'no-cache' });
+      res.end(o.appConfig);
+      return;
+    }
+    for (const [prefix, folder] of Object.entries(o.mounts)) {
+      if (url.pathname.startsWith(prefix)) {
+        if (!sendFile(res, folder, url.pathname.slice(prefix.length))) res.writeHead(404).end('not found');
+        return;
+      }
+    }
+    // The viewer is a single-page app: unknown paths are its routes.
+    if (!sendFile(res, o.viewerDir, url.pathname) && !sendFile(res, o.viewerDir, 'index.html')) res.writeHead(404).end('not found');
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host ?? '127.0.0.1', () => resolve(server));
+  });
+}
+
+/** app-config.js for the prebuilt viewer: the same-origin PACS, and this project's extension and mode. */
+export function appConfig(extraModules: { extensions: string[]; modes: string[] }): string {
+  const config = {
+    routerBasename: '/',
+    extensions: extraModules.extensions,
+    modes: extraModules.modes,
+    showStudyList: true,
+    maxNumberOfWebWorkers: 2,
+    showWarningMessageForCrossOrigin: false,
+    showCPUFallbackMessage: true,
+    showLoadingIndicator: true,
+    strictZSpacingForVolumeViewport: true,
+    defaultDataSourceName: 'pacs',
+    dataSources: [
+      {
+        namespace: '@ohif/extension-default.dataSourcesModule.dicomweb',
+        sourceName: 'pacs',
+        configuration: {
+          friendlyName: 'PACS',
+          name: 'pacs',
+          wadoUriRoot: '/dicom-web',
+          qidoRoot: '/dicom-web',
+          wadoRoot: '/dicom-web',
+          qidoSupportsIncludeField: false,
+          imageRendering: 'wadors',
+          thumbnailRendering: 'wadors',
+          enableStudyLazyLoad: true,
+          supportsFuzzyMatching: false,
+          supportsWildcard: true,
+          staticWado: false,
+          singlepart: 'bulkdata,video',
+          bulkDataURI: { enabled: true, relativeResolution: 'studies' },
+          omitQuotationForMultipartRequest: true,
+        },
+      },
+    ],
+  };
+  return `window.config = ${JSON.stringify(config, null, 2)};\n`;
+}

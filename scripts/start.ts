@@ -1,0 +1,54 @@
+/**
+ * The main job: the OHIF viewer with the CMUNeXt tool on an embedded PACS holding the demo studies.
+ *   npm start                      # Orthanc from Debian packages, demo studies loaded, http://127.0.0.1:3000
+ *   PORT=8080 npm start            # another port
+ *   PACS_URL=https://pacs/dicom-web npm start   # an existing DICOMweb PACS instead (nothing is uploaded to it)
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startOrthanc, uploadFiles, Pacs } from './pacs';
+import { appConfig, startServer } from './server';
+import { ensureViewer } from './viewer';
+
+const ROOT = resolve(__dirname, '../..');
+
+export const EXTENSION_MODULES = { extensions: ['/cmunext/cmunext-extension.js'], modes: ['/cmunext/cmunext-mode.js'] };
+
+async function main(): Promise<void> {
+  const port = Number(process.env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
+  for (const f of ['cmunext-worker.js']) {
+    if (!existsSync(join(ROOT, 'dist', f))) throw new Error(`dist/${f} is missing: run npm run build`);
+  }
+  const viewerDir = ensureViewer();
+  let pacs: Pacs | undefined;
+  let dicomweb = process.env.PACS_URL;
+  if (!dicomweb) {
+    pacs = await startOrthanc();
+    dicomweb = `${pacs.url}/dicom-web`;
+    const studies = join(ROOT, 'demo', 'studies');
+    const files = readdirSync(studies).filter((f) => f.endsWith('.dcm')).map((f) => join(studies, f));
+    await uploadFiles(dicomweb, files);
+    console.log(`embedded PACS (Orthanc) at ${pacs.url}, ${files.length} demo instances loaded`);
+  }
+  const server = await startServer({
+    viewerDir,
+    mounts: { '/cmunext/': join(ROOT, 'dist'), '/models/': join(ROOT, 'models') },
+    appConfig: appConfig(EXTENSION_MODULES),
+    dicomweb,
+    port,
+  });
+  console.log(`\nOHIF viewer with CMUNeXt segment: http://127.0.0.1:${port}/  (PACS: ${process.env.PACS_URL ?? 'embedded Orthanc'})\nCtrl-C stops it.`);
+  const stop = async () => {
+    server.close();
+    await pacs?.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((e) => {
+  console.error(`npm start: ${e instanceof Error ? e.message : e}`);
+  process.exit(1);
+});
