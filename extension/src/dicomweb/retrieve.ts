@@ -1,0 +1,54 @@
+/** QIDO-RS and WADO-RS reads this extension needs: the SEG series of a study, and one instance as Part 10 bytes. */
+
+export class RetrieveError extends Error {
+  override name = 'RetrieveError';
+}
+
+export interface SegInstanceRef {
+  seriesInstanceUID: string;
+  sopInstanceUID: string;
+  seriesDescription: string;
+  seriesNumber: number;
+}
+
+const tag = (item: any, t: string) => item?.[t]?.Value?.[0];
+
+async function getJson(url: string, fetchFn: typeof fetch): Promise<any[]> {
+  const r = await fetchFn(url, { headers: { Accept: 'application/dicom+json' } });
+  if (r.status === 204) return [];
+  if (!r.ok) throw new RetrieveError(`${url}: HTTP ${r.status}`);
+  const text = await r.text();
+  return text ? JSON.parse(text) : [];
+}
+
+/** Every SEG instance in the study, newest series (highest number, then latest listed) first. */
+export async function findSegInstances(root: string, studyUID: string, fetchFn: typeof fetch = fetch): Promise<SegInstanceRef[]> {
+  const series = await getJson(`${root}/studies/${studyUID}/series?Modality=SEG`, fetchFn);
+  const out: SegInstanceRef[] = [];
+  for (const s of series) {
+    const seriesUID = tag(s, '0020000E');
+    for (const i of await getJson(`${root}/studies/${studyUID}/series/${seriesUID}/instances`, fetchFn)) {
+      out.push({ seriesInstanceUID: seriesUID, sopInstanceUID: tag(i, '00080018'), seriesDescription: tag(s, '0008103E') ?? '', seriesNumber: Number(tag(s, '00200011') ?? 0) });
+    }
+  }
+  return out.reverse();
+}
+
+/** The first part of a multipart/related body. */
+export function firstPart(body: Uint8Array, contentType: string): Uint8Array {
+  const boundary = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];
+  if (!boundary) return body;
+  const text = new TextDecoder('latin1').decode(body);
+  const start = text.indexOf(`--${boundary}`);
+  const headerEnd = text.indexOf('\r\n\r\n', start);
+  const end = text.indexOf(`\r\n--${boundary}`, headerEnd);
+  if (start < 0 || headerEnd < 0 || end < 0) throw new RetrieveError('malformed multipart response');
+  return body.subarray(headerEnd + 4, end);
+}
+
+export async function retrieveInstance(root: string, studyUID: string, ref: SegInstanceRef, fetchFn: typeof fetch = fetch): Promise<Uint8Array> {
+  const url = `${root}/studies/${studyUID}/series/${ref.seriesInstanceUID}/instances/${ref.sopInstanceUID}`;
+  const r = await fetchFn(url, { headers: { Accept: 'multipart/related; type="application/dicom"; transfer-syntax=*' } });
+  if (!r.ok) throw new RetrieveError(`${url}: HTTP ${r.status}`);
+  return firstPart(new Uint8Array(await r.arrayBuffer()), r.headers.get('content-type') ?? '');
+}

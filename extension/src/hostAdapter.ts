@@ -1,0 +1,158 @@
+/**
+ * The one module that touches OHIF and Cornerstone: the viewed image in, labelmaps out. Everything it hands on is
+ * plain data (SourceImage, SourceInstance, masks) for the pure modules.
+ */
+import { SourceImage, StoredPixels } from './core/sourceImage';
+import { CornerstoneImage, CornerstoneLibraries, CornerstoneViewport, DisplaySet, ExtensionParams, OhifServices } from './ohif';
+import { SourceInstance } from './seg/types';
+
+/** Why the tool cannot act now, in words for the user (also the disabled button's tooltip). */
+export class HostError extends Error {
+  override name = 'HostError';
+}
+
+export interface Target {
+  viewportId: string;
+  viewport: CornerstoneViewport;
+  displaySet: DisplaySet;
+}
+
+export interface ViewedImage {
+  imageId: string;
+  source: SourceImage;
+  instance: SourceInstance;
+  /** 1-based frame of a multi-frame instance. */
+  frame?: number;
+}
+
+export function libraries(extensionManager: ExtensionParams['extensionManager']): CornerstoneLibraries {
+  const entry = extensionManager.getModuleEntry('@ohif/extension-cornerstone.utilityModule.common');
+  if (!entry) throw new HostError('the Cornerstone extension is not loaded');
+  return entry.exports.getCornerstoneLibraries();
+}
+
+/** The active viewport, if it shows an image stack this tool can segment. */
+export function activeTarget(services: OhifServices): Target {
+  const viewportId = services.viewportGridService.getActiveViewportId();
+  if (!viewportId) throw new HostError('select a viewport first');
+  const viewport = services.cornerstoneViewportService.getCornerstoneViewport(viewportId);
+  if (!viewport || typeof viewport.getCurrentImageId !== 'function') throw new HostError('the active viewport shows no image');
+  const uid = services.viewportGridService.getDisplaySetsUIDsForViewport(viewportId)?.[0];
+  const displaySet = uid ? services.displaySetService.getDisplaySetByUID(uid) : undefined;
+  if (!displaySet) throw new HostError('the active viewport shows no series');
+  if (['SEG', 'RTSTRUCT', 'SR', 'PR', 'DOC'].includes(displaySet.Modality ?? '')) {
+    throw new HostError(`the active viewport shows a ${displaySet.Modality} object, not an image`);
+  }
+  if (!viewport.getCurrentImageId()) throw new HostError('the image is still loading');
+  return { viewportId, viewport, displaySet };
+}
+
+export function frameOf(imageId: string): number | undefined {
+  const m = /\/frames\/(\d+)(?:$|[/?#])/.exec(imageId) ?? /[?&]frame=(\d+)/.exec(imageId);
+  return m ? Number(m[1]) : undefined;
+}
+
+function storedPixels(image: CornerstoneImage): { data: StoredPixels; bits: 8 | 16 | 32; signed: 0 | 1 } {
+  const px = image.getPixelData() as unknown as StoredPixels;
+  if (px instanceof Float32Array || px instanceof Uint32Array || px instanceof Int32Array) return { data: px, bits: 32, signed: px instanceof Uint32Array ? 0 : 1 };
+  if (px instanceof Int16Array) return { data: px, bits: 16, signed: 1 };
+  if (px instanceof Uint16Array) return { data: px, bits: 16, signed: 0 };
+  if (px instanceof Int8Array) return { data: px, bits: 8, signed: 1 };
+  return { data: Uint8Array.from(px as ArrayLike<number>), bits: 8, signed: 0 };
+}
+
+/** The image as the user sees it in this viewport: its pixels, the window shown, and inversion. */
+export async function viewedImage(libs: CornerstoneLibraries, viewport: CornerstoneViewport, imageId: string): Promise<ViewedImage> {
+  const { cornerstone } = libs;
+  const image = cornerstone.cache.getImage(imageId) ?? (await cornerstone.imageLoader.loadAndCacheImage(imageId));
+  const instance = cornerstone.metaData.get('instance', imageId) as SourceInstance | undefined;
+  if (!instance?.SOPInstanceUID) throw new HostError('the image has no DICOM metadata in the viewer');
+  const frame = Number(instance.NumberOfFrames ?? 1) > 1 ? frameOf(imageId) ?? 1 : undefined;
+  const { rows, columns } = image;
+  let source: SourceImage;
+  if (image.color) {
+    const px = image.getPixelData();
+    const components = image.numberOfComponents ?? (px.length === rows * columns * 4 ? 4 : 3);
+    const rgb = new Uint8Array(rows * columns * 3);
+    for (let i = 0; i < rows * columns; i++) for (let c = 0; c < 3; c++) rgb[3 * i + c] = px[components * i + c];
+    source = { pixelData: rgb, rows, columns, samplesPerPixel: 3, bitsAllocated: 8, bitsStored: 8, pixelRepresentation: 0, photometricInterpretation: 'RGB', planarConfiguration: 0 };
+  } else {
+    const { data, bits, signed } = storedPixels(image);
+    const props = viewport.getProperties();
+    const scaled = image.preScale?.scaled === true;
+    const voi = props.voiRange && props.voiRange.upper > props.voiRange.lower
+      ? { center: (props.voiRange.lower + props.voiRange.upper) / 2, width: props.voiRange.upper - props.voiRange.lower }
+      : undefined;
+    source = {
+      pixelData: data,
+      rows,
+      columns,
+      samplesPerPixel: 1,
+      bitsAllocated: bits,
+      bitsStored: bits,
+      pixelRepresentation: signed,
+      // What the user sees: an inverted display is MONOCHROME1 to the pipeline.
+      photometricInterpretation: props.invert ? 'MONOCHROME1' : 'MONOCHROME2',
+      rescaleSlope: scaled ? 1 : image.slope ?? 1,
+      rescaleIntercept: scaled ? 0 : image.intercept ?? 0,
+      voi,
+    };
+  }
+  return { imageId, source, instance, frame };
+}
+
+export function stackImageIds(target: Target): string[] {
+  return target.viewport.getImageIds?.() ?? target.displaySet.imageIds ?? [target.viewport.getCurrentImageId()];
+}
+
+/** A labelmap segmentation over the display set, shown in the viewport, with the segment's name and colour. */
+export async function createLabelmap(services: OhifServices, target: Target, label: string, segmentLabel: string, color: [number, number, number]): Promise<string> {
+  const { segmentationService } = services;
+  const segmentationId = await segmentationService.createLabelmapForDisplaySet(target.displaySet, { label, segments: { 1: { label: segmentLabel, active: true } } });
+  await segmentationService.addSegmentationRepresentation(target.viewportId, { segmentationId });
+  segmentationService.setSegmentColor(target.viewportId, segmentationId, 1, [...color, 255]);
+  return segmentationId;
+}
+
+function labelmapImage(libs: CornerstoneLibraries, segmentationId: string, imageId: string): CornerstoneImage | undefined {
+  for (const id of libs.cornerstoneTools.segmentation.getLabelmapImageIds(segmentationId)) {
+    const img = libs.cornerstone.cache.getImage(id);
+    if (img?.referencedImageId === imageId) return img;
+  }
+  return undefined;
+}
+
+/** Writes a 0/1 mask as segment `value` over one source image's labelmap slice. */
+export function writeMask(libs: CornerstoneLibraries, segmentationId: string, imageId: string, mask: Uint8Array, value = 1): void {
+  const img = labelmapImage(libs, segmentationId, imageId);
+  if (!img?.voxelManager) throw new HostError('the segmentation has no labelmap for this image');
+  const data = img.voxelManager.getScalarData();
+  if (data.length !== mask.length) throw new HostError(`the labelmap holds ${data.length} pixels, the mask ${mask.length}`);
+  for (let i = 0; i < mask.length; i++) data[i] = mask[i] ? value : 0;
+  img.voxelManager.setScalarData?.(data);
+}
+
+/** The labelmap over one source image as 0/1, or undefined when the segmentation has no slice there. */
+export function readMask(libs: CornerstoneLibraries, segmentationId: string, imageId: string, value = 1): Uint8Array | undefined {
+  const img = labelmapImage(libs, segmentationId, imageId);
+  if (!img?.voxelManager) return undefined;
+  return Uint8Array.from(img.voxelManager.getScalarData(), (v) => (v === value ? 1 : 0));
+}
+
+export function segmentationModified(libs: CornerstoneLibraries, segmentationId: string, target: Target): void {
+  libs.cornerstoneTools.segmentation.triggerSegmentationEvents.triggerSegmentationDataModified(segmentationId);
+  target.viewport.render();
+}
+
+/** The default data source's DICOMweb root as an absolute URL. */
+export function dicomwebRoot(appConfig: any): string {
+  const sources: any[] = appConfig?.dataSources ?? [];
+  const source = sources.find((s) => s.sourceName === appConfig?.defaultDataSourceName) ?? sources[0];
+  const root = source?.configuration?.wadoRoot ?? source?.configuration?.qidoRoot;
+  if (!root) throw new HostError('the viewer has no DICOMweb data source to store to');
+  return new URL(root, globalThis.location?.href).href.replace(/\/$/, '');
+}
+
+export function notify(services: OhifServices, type: 'info' | 'success' | 'warning' | 'error', title: string, message: string): void {
+  services.uiNotificationService.show({ title, message, type, duration: type === 'error' ? 10000 : 5000 });
+}

@@ -1,0 +1,75 @@
+/**
+ * The OHIF extension: "CMUNeXt segment" commands and the evaluator that says why its buttons are disabled.
+ * Loaded at run time by a prebuilt OHIF 3.13 viewer (app-config `extensions`), or bundled into a source build.
+ */
+import pkg from '../../package.json';
+import { ExtensionParams } from './ohif';
+import { CmunextTool } from './tool';
+
+/** Beside this bundle: the worker; one folder up: models/ (as `npm start` serves them). */
+const HERE = import.meta.url.replace(/[^/]*$/, '');
+let tool: CmunextTool | undefined;
+
+function getTool(params: ExtensionParams): CmunextTool {
+  const appConfig = params.extensionManager.appConfig ?? params.appConfig ?? {};
+  const config = appConfig.cmunext ?? {};
+  tool ??= new CmunextTool(params, {
+    modelUrl: new URL(config.modelUrl ?? '../models/cmunext-s-busi/', HERE).href,
+    workerUrl: new URL('cmunext-worker.js', HERE).href,
+    backends: config.backends ?? ['webgpu', 'wasm'],
+    contentCreatorName: config.contentCreatorName ?? '',
+  });
+  return tool;
+}
+
+const extension = {
+  id: pkg.name,
+
+  preRegistration(params: ExtensionParams) {
+    getTool(params);
+  },
+
+  onModeExit() {
+    tool?.dispose();
+  },
+
+  getCommandsModule(params: ExtensionParams) {
+    const t = () => getTool(params);
+    return {
+      actions: {
+        /** Segments the image shown in the active viewport and shows the result as a labelmap segment. */
+        cmunextSegmentImage: () => t().segmentImage(),
+        /** Segments every frame or slice of the active viewport's series, with progress and cancel. */
+        cmunextSegmentSeries: () => t().segmentSeries(),
+        /** Re-thresholds the kept probabilities: `{ threshold }` between 0 and 1. */
+        cmunextSetThreshold: ({ threshold }: { threshold: number }) => t().setThreshold(threshold),
+        /** Stores the segmentation (AI output or its correction) as DICOM SEG to the PACS. */
+        cmunextStoreSeg: () => t().storeSeg(),
+        /** Opens the newest stored SEG over the active series for editing. */
+        cmunextOpenStoredSeg: () => t().openStoredSeg(),
+      },
+      definitions: {
+        cmunextSegmentImage: { commandFn: () => t().segmentImage() },
+        cmunextSegmentSeries: { commandFn: () => t().segmentSeries() },
+        cmunextSetThreshold: { commandFn: ({ threshold }: { threshold: number }) => t().setThreshold(threshold) },
+        cmunextStoreSeg: { commandFn: () => t().storeSeg() },
+        cmunextOpenStoredSeg: { commandFn: () => t().openStoredSeg() },
+      },
+      defaultContext: 'VIEWER',
+    };
+  },
+
+  getToolbarModule(params: ExtensionParams) {
+    return [
+      {
+        name: 'evaluate.cmunext.canSegment',
+        evaluate: () => {
+          const why = getTool(params).whyDisabled();
+          return why ? { disabled: true, disabledText: why } : { disabled: false };
+        },
+      },
+    ];
+  },
+};
+
+export default extension;

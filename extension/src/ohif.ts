@@ -1,0 +1,91 @@
+/**
+ * The few OHIF 3.13 services and Cornerstone3D 5.6.8 objects this extension uses. The host provides them at run
+ * time (@ohif/core ships no type declarations); only the host adapter and the module entry points touch them.
+ */
+export interface Notification {
+  title: string;
+  message: string;
+  type: 'info' | 'success' | 'warning' | 'error';
+  duration?: number;
+}
+
+export interface OhifServices {
+  viewportGridService: { getActiveViewportId(): string; getDisplaySetsUIDsForViewport(viewportId: string): string[] };
+  cornerstoneViewportService: { getCornerstoneViewport(viewportId: string): CornerstoneViewport | undefined };
+  displaySetService: { getDisplaySetByUID(uid: string): DisplaySet | undefined };
+  segmentationService: {
+    createLabelmapForDisplaySet(displaySet: DisplaySet, options: { label: string; segments: Record<number, { label: string; active?: boolean }> }): Promise<string>;
+    addSegmentationRepresentation(viewportId: string, options: { segmentationId: string }): Promise<void>;
+    setSegmentColor(viewportId: string, segmentationId: string, segmentIndex: number, color: [number, number, number, number]): void;
+    getSegmentation(segmentationId: string): { segments: Record<number, { label: string } | undefined> } | undefined;
+    getSegmentationRepresentations(viewportId: string, filter?: { segmentationId?: string }): unknown[];
+    remove(segmentationId: string): void;
+  };
+  uiNotificationService: { show(n: Notification): void };
+  toolbarService: {
+    register(buttons: unknown[]): void;
+    updateSection(section: string, ids: string[]): void;
+    sections: Record<string, string>;
+    refreshToolbarState?(args: { viewportId?: string }): void;
+  };
+  toolGroupService: { createToolGroupAndAddTools(id: string, tools: unknown): unknown; destroy(): void };
+  customizationService: { getCustomization(name: string): unknown };
+  syncGroupService: { destroy(): void };
+  cornerstoneViewportService_destroy?: never;
+  [name: string]: any;
+}
+
+export interface DisplaySet {
+  displaySetInstanceUID: string;
+  StudyInstanceUID: string;
+  SeriesInstanceUID: string;
+  Modality?: string;
+  imageIds?: string[];
+  instances?: Record<string, unknown>[];
+}
+
+export interface CornerstoneViewport {
+  id: string;
+  getCurrentImageId(): string;
+  getImageIds?(): string[];
+  getProperties(): { voiRange?: { lower: number; upper: number }; invert?: boolean };
+  render(): void;
+}
+
+export interface CornerstoneImage {
+  imageId: string;
+  rows: number;
+  columns: number;
+  color: boolean;
+  rgba?: boolean;
+  numberOfComponents?: number;
+  slope?: number;
+  intercept?: number;
+  windowCenter?: number | number[];
+  windowWidth?: number | number[];
+  preScale?: { scaled?: boolean };
+  referencedImageId?: string;
+  getPixelData(): ArrayLike<number> & { constructor: unknown };
+  voxelManager?: { getScalarData(): Uint8Array | Uint16Array; setScalarData?(data: ArrayLike<number>): void };
+}
+
+export interface CornerstoneLibraries {
+  cornerstone: {
+    cache: { getImage(imageId: string): CornerstoneImage | undefined };
+    imageLoader: { loadAndCacheImage(imageId: string): Promise<CornerstoneImage> };
+    metaData: { get(type: string, imageId: string): any };
+  };
+  cornerstoneTools: {
+    segmentation: {
+      getLabelmapImageIds(segmentationId: string): string[];
+      triggerSegmentationEvents: { triggerSegmentationDataModified(segmentationId: string): void };
+    };
+  };
+}
+
+export interface ExtensionParams {
+  servicesManager: { services: OhifServices };
+  commandsManager: { run(command: string | object, options?: object): unknown; runCommand?(name: string, options?: object): unknown };
+  extensionManager: { getModuleEntry(id: string): { exports: any } | undefined; appConfig?: any };
+  appConfig?: any;
+}
