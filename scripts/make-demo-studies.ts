@@ -7,6 +7,7 @@
  *
  *   npm run build && node dist-node/scripts/make-demo-studies.js [BUSI_DIR]
  */
+import { projectRoot } from './root';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as dcmjs from 'dcmjs';
@@ -15,7 +16,7 @@ import { toDisplay } from '../extension/src/core/pixels';
 import { resizeBilinear, resizeNearest } from '../extension/src/core/resize';
 import { newUid } from '../extension/src/seg/uid';
 
-const ROOT = resolve(__dirname, '../..');
+const ROOT = projectRoot();
 const BUSI = resolve(process.argv[2] ?? join(ROOT, '../shared/data/busi'));
 const OUT = join(ROOT, 'demo');
 const { DicomDict, DicomMetaDictionary } = (dcmjs as any).data;

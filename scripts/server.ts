@@ -88,6 +88,9 @@ export function startServer(o: ServerOptions): Promise<Server> {
   });
 }
 
+/** Where the server mounts this project's bundles (dist/ at /cmunext/). */
+export const EXTENSION_MODULES = { extensions: ['/cmunext/cmunext-extension.js'], modes: ['/cmunext/cmunext-mode.js'] };
+
 /** app-config.js for the prebuilt viewer: the same-origin PACS, and this project's extension and mode. */
 export function appConfig(extraModules: { extensions: string[]; modes: string[] }): string {
   const config = {

@@ -4,15 +4,14 @@
  *   PORT=8080 npm start            # another port
  *   PACS_URL=https://pacs/dicom-web npm start   # an existing DICOMweb PACS instead (nothing is uploaded to it)
  */
+import { projectRoot } from './root';
 import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startOrthanc, uploadFiles, Pacs } from './pacs';
-import { appConfig, startServer } from './server';
+import { appConfig, EXTENSION_MODULES, startServer } from './server';
 import { ensureViewer } from './viewer';
 
-const ROOT = resolve(__dirname, '../..');
-
-export const EXTENSION_MODULES = { extensions: ['/cmunext/cmunext-extension.js'], modes: ['/cmunext/cmunext-mode.js'] };
+const ROOT = projectRoot();
 
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);

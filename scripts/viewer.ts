@@ -1,11 +1,12 @@
 /** The prebuilt OHIF viewer from the npm registry's tarball, pinned by version and integrity (package.json "ohifViewer"). */
+import { projectRoot } from './root';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
-const ROOT = resolve(__dirname, '../..');
+const ROOT = projectRoot();
 const PIN = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).ohifViewer as { package: string; version: string; integrity: string };
 
 /** Returns the folder holding the viewer's dist (index.html ...), downloading and verifying it on first use. */

@@ -156,3 +156,8 @@ export function dicomwebRoot(appConfig: any): string {
 export function notify(services: OhifServices, type: 'info' | 'success' | 'warning' | 'error', title: string, message: string): void {
   services.uiNotificationService.show({ title, message, type, duration: type === 'error' ? 10000 : 5000 });
 }
+
+/** Re-runs the toolbar evaluators, so a button disabled while the tool was busy becomes usable again. */
+export function refreshToolbar(services: OhifServices): void {
+  services.toolbarService.refreshToolbarState?.({ viewportId: services.viewportGridService.getActiveViewportId() });
+}

@@ -60,14 +60,15 @@ const extension = {
   },
 
   getToolbarModule(params: ExtensionParams) {
+    const evaluator = (whileBusy: boolean) => () => {
+      const why = getTool(params).whyDisabled(whileBusy);
+      return why ? { disabled: true, disabledText: why } : { disabled: false };
+    };
     return [
-      {
-        name: 'evaluate.cmunext.canSegment',
-        evaluate: () => {
-          const why = getTool(params).whyDisabled();
-          return why ? { disabled: true, disabledText: why } : { disabled: false };
-        },
-      },
+      /** Segment buttons: an image must be shown and no run under way. */
+      { name: 'evaluate.cmunext.canSegment', evaluate: evaluator(false) },
+      /** Store and open: an image must be shown. */
+      { name: 'evaluate.cmunext.hasImage', evaluate: evaluator(true) },
     ];
   },
 };

@@ -67,9 +67,9 @@ export class CmunextTool {
     return this.panel;
   }
 
-  /** Why the segment buttons are disabled, or undefined when they can act. */
-  whyDisabled(): string | undefined {
-    if (this.busy) return 'CMUNeXt is already running';
+  /** Why a button is disabled, or undefined when it can act; `whileBusy` buttons stay usable during a run. */
+  whyDisabled(whileBusy = false): string | undefined {
+    if (this.busy && !whileBusy) return 'CMUNeXt is already running';
     try {
       host.activeTarget(this.services);
       return undefined;
@@ -112,6 +112,7 @@ export class CmunextTool {
   private async run(imageIds: string[], target: host.Target): Promise<void> {
     if (this.busy) throw new host.HostError('CMUNeXt is already running');
     this.busy = true;
+    host.refreshToolbar(this.services);
     try {
       const model = await this.loadModel();
       const libs = host.libraries(this.params.extensionManager);
@@ -161,6 +162,7 @@ export class CmunextTool {
     } finally {
       this.busy = false;
       this.abort = undefined;
+      host.refreshToolbar(this.services);
     }
   }
 

@@ -10,18 +10,19 @@ const SEGMENTATION_PANEL = '@ohif/extension-cornerstone.panelModule.panelSegment
 const VIEWPORT = '@ohif/extension-cornerstone.viewportModule.cornerstone';
 const STACK = '@ohif/extension-default.sopClassHandlerModule.stack';
 const CAN_SEGMENT = 'evaluate.cmunext.canSegment';
+const HAS_IMAGE = 'evaluate.cmunext.hasImage';
 
-const button = (buttonId: string, icon: string, label: string, tooltip: string, commandName: string) => ({
+const button = (buttonId: string, icon: string, label: string, tooltip: string, commandName: string, evaluate: string) => ({
   id: buttonId,
   uiType: 'ohif.toolButton',
-  props: { icon, label, tooltip, commands: [{ commandName }], evaluate: CAN_SEGMENT },
+  props: { icon, label, tooltip, commands: [{ commandName }], evaluate },
 });
 
 const cmunextButtons = [
-  button('CMUNeXtSegment', 'tool-segment-label', 'CMUNeXt segment', 'Segment the image shown with CMUNeXt (runs in this browser)', 'cmunextSegmentImage'),
-  button('CMUNeXtSegmentSeries', 'tool-stack-scroll', 'CMUNeXt segment series', 'Segment every frame or slice of this series', 'cmunextSegmentSeries'),
-  button('CMUNeXtStore', 'tool-capture', 'Store SEG', 'Store the segmentation to the PACS as DICOM SEG', 'cmunextStoreSeg'),
-  button('CMUNeXtOpen', 'tool-annotate', 'Open stored SEG', 'Open the newest stored segmentation of this series for editing', 'cmunextOpenStoredSeg'),
+  button('CMUNeXtSegment', 'tool-segment-label', 'CMUNeXt segment', 'Segment the image shown with CMUNeXt (runs in this browser)', 'cmunextSegmentImage', CAN_SEGMENT),
+  button('CMUNeXtSegmentSeries', 'tool-stack-scroll', 'CMUNeXt segment series', 'Segment every frame or slice of this series', 'cmunextSegmentSeries', CAN_SEGMENT),
+  button('CMUNeXtStore', 'tool-capture', 'Store SEG', 'Store the segmentation to the PACS as DICOM SEG', 'cmunextStoreSeg', HAS_IMAGE),
+  button('CMUNeXtOpen', 'tool-annotate', 'Open stored SEG', 'Open the newest stored segmentation of this series for editing', 'cmunextOpenStoredSeg', HAS_IMAGE),
 ];
 
 const undoRedo = [

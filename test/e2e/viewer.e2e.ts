@@ -1,0 +1,203 @@
+/**
+ * The radiologist's path in the real viewer: prebuilt OHIF 3.13.2, Orthanc with DICOMweb started here, Debian
+ * chromium. Segment a demo ultrasound image, compare with the expert mask, store as DICOM SEG, validate what the PACS
+ * holds, correct and store again, reload and reopen; once on wasm and once on WebGPU (SwiftShader).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, Browser, Page } from 'playwright-core';
+import { readMaskFile } from '../../cli/imageFile';
+import { readSeg } from '../../extension/src/seg/readSeg';
+import { freePort, Pacs, startOrthanc, uploadFiles } from '../../scripts/pacs';
+import { appConfig, EXTENSION_MODULES, startServer } from '../../scripts/server';
+import { ensureViewer } from '../../scripts/viewer';
+
+const ROOT = resolve(__dirname, '../..');
+const SHOTS = join(ROOT, 'docs', 'screenshots');
+const ARGS = ['--headless=new', '--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const WEBGPU = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader', '--use-webgpu-adapter=swiftshader'];
+const truth = JSON.parse(readFileSync(join(ROOT, 'demo/truth/truth.json'), 'utf8'));
+
+let pacs: Pacs;
+let server: Server;
+let base: string;
+let studyUID: string;
+
+beforeAll(async () => {
+  pacs = await startOrthanc();
+  const studies = join(ROOT, 'demo/studies');
+  await uploadFiles(`${pacs.url}/dicom-web`, readdirSync(studies).map((f) => join(studies, f)));
+  const port = await freePort();
+  server = await startServer({
+    viewerDir: ensureViewer(),
+    mounts: { '/cmunext/': join(ROOT, 'dist'), '/models/': join(ROOT, 'models') },
+    appConfig: appConfig(EXTENSION_MODULES),
+    dicomweb: `${pacs.url}/dicom-web`,
+    port,
+  });
+  base = `http://127.0.0.1:${port}`;
+  const found = await (await fetch(`${base}/dicom-web/studies?AccessionNumber=DEMO1`)).json();
+  studyUID = found[0]['0020000D'].Value[0];
+}, 300000);
+
+afterAll(async () => {
+  server?.close();
+  await pacs?.stop();
+});
+
+async function openStudy(extraArgs: string[]): Promise<{ browser: Browser; page: Page; errors: string[] }> {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...ARGS, ...extraArgs] });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${base}/cmunext?StudyInstanceUIDs=${studyUID}`);
+  await page.locator('[data-cy="CMUNeXtSegment"]').first().waitFor({ timeout: 60000 });
+  await page.waitForFunction(() => (window as any).services?.cornerstoneViewportService?.getCornerstoneViewport?.((window as any).services.viewportGridService.getActiveViewportId())?.getCurrentImageId?.(), null, { timeout: 60000 });
+  return { browser, page, errors };
+}
+
+/** The labelmaps the viewer holds: per segmentation label, the viewed image's SOP UID and the mask's pixels. */
+async function labelmaps(page: Page): Promise<{ label: string; sop: string; data: number[] }[]> {
+  return page.evaluate(() => {
+    const w = window as any;
+    const libs = w.extensionManager.getModuleEntry('@ohif/extension-cornerstone.utilityModule.common').exports.getCornerstoneLibraries();
+    const out: { label: string; sop: string; data: number[] }[] = [];
+    for (const s of w.services.segmentationService.getSegmentations()) {
+      for (const id of libs.cornerstoneTools.segmentation.getLabelmapImageIds(s.segmentationId)) {
+        const img = libs.cornerstone.cache.getImage(id);
+        const data = Array.from(img.voxelManager.getScalarData() as ArrayLike<number>);
+        if (!data.some((v) => v)) continue;
+        out.push({ label: s.label, sop: libs.cornerstone.metaData.get('instance', img.referencedImageId).SOPInstanceUID, data });
+      }
+    }
+    return out;
+  });
+}
+
+function dice(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let both = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i]) na++;
+    if (b[i]) nb++;
+    if (a[i] && b[i]) both++;
+  }
+  return na + nb ? (2 * both) / (na + nb) : 1;
+}
+
+async function segment(page: Page): Promise<string> {
+  await page.locator('[data-cy="CMUNeXtSegment"]').first().click();
+  const status = page.locator('[data-cy="cmunext-status"]');
+  await page.waitForFunction(() => /ms per image|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 240000 });
+  return (await status.textContent()) ?? '';
+}
+
+async function segInstances(): Promise<{ id: string; bytes: Uint8Array }[]> {
+  const ids: string[] = await (await fetch(`${pacs.url}/tools/find`, { method: 'POST', body: JSON.stringify({ Level: 'Instance', Query: { Modality: 'SEG' } }) })).json();
+  return Promise.all(ids.map(async (id) => ({ id, bytes: new Uint8Array(await (await fetch(`${pacs.url}/instances/${id}/file`)).arrayBuffer()) })));
+}
+
+function dciodvfy(bytes: Uint8Array): string {
+  const f = join(mkdtempSync(join(tmpdir(), 'cmunext-e2e-')), 'seg.dcm');
+  writeFileSync(f, bytes);
+  const r = spawnSync('dciodvfy', ['-new', f], { encoding: 'utf8' });
+  const report = (r.stdout + r.stderr).trim();
+  console.log(`dciodvfy -new on the SEG fetched from the PACS (exit ${r.status}):\n${report}`);
+  expect(report).not.toMatch(/^Error/m);
+  expect(r.status).toBe(0);
+  return report;
+}
+
+const expert = truth.ultrasound[0];
+const expertMask = readMaskFile(join(ROOT, 'demo/truth', expert.mask)).data;
+
+describe('CMUNeXt segment in OHIF on a real PACS', () => {
+  it('segments on wasm, stores, corrects, stores again and reopens after a reload', async () => {
+    const { browser, page, errors } = await openStudy([]);
+    try {
+      const status = await segment(page);
+      expect(status).toMatch(/on wasm: 1 image\(s\), \d+ ms per image/);
+      const maps = await labelmaps(page);
+      expect(maps).toHaveLength(1);
+      expect(maps[0].label).toMatch(/^AI CMUNeXt/);
+      expect(maps[0].sop).toBe(expert.sopInstanceUID);
+      const d = dice(maps[0].data, expertMask);
+      console.log(`wasm: Dice with the expert mask of ${expert.mask} = ${d.toFixed(3)} (${status})`);
+      expect(d).toBeGreaterThan(0.5);
+      await page.screenshot({ path: join(SHOTS, 'segment-wasm.png') });
+
+      // Store the AI output.
+      await page.locator('[data-cy="CMUNeXtStore"]').first().click();
+      await page.waitForFunction(() => /stored|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 60000 });
+      expect(await page.locator('[data-cy="cmunext-status"]').textContent()).toBe('AI segmentation stored as DICOM SEG.');
+      const [ai] = await segInstances();
+      dciodvfy(ai.bytes);
+      const aiSeg = readSeg(ai.bytes);
+      expect(aiSeg.segments[0]).toMatchObject({ label: 'Breast lesion', algorithmType: 'AUTOMATIC', algorithmParameters: { backend: 'wasm', threshold: '0.5' } });
+      expect(aiSeg.frames.map((f) => f.sourceSopInstanceUID)).toEqual([expert.sopInstanceUID]);
+      expect(Array.from(aiSeg.frames[0].mask)).toEqual(maps[0].data.map((v) => (v ? 1 : 0)));
+
+      // A correction: the reader erases the lesion's left third (written into the labelmap as an eraser would).
+      const erased = await page.evaluate(() => {
+        const w = window as any;
+        const libs = w.extensionManager.getModuleEntry('@ohif/extension-cornerstone.utilityModule.common').exports.getCornerstoneLibraries();
+        const seg = w.services.segmentationService.getSegmentations()[0];
+        const [id] = libs.cornerstoneTools.segmentation.getLabelmapImageIds(seg.segmentationId);
+        const img = libs.cornerstone.cache.getImage(id);
+        const data = img.voxelManager.getScalarData();
+        let minX = Infinity;
+        let maxX = -Infinity;
+        for (let i = 0; i < data.length; i++) if (data[i]) { minX = Math.min(minX, i % img.columns); maxX = Math.max(maxX, i % img.columns); }
+        let n = 0;
+        for (let i = 0; i < data.length; i++) if (data[i] && i % img.columns < minX + (maxX - minX) / 3) { data[i] = 0; n++; }
+        libs.cornerstoneTools.segmentation.triggerSegmentationEvents.triggerSegmentationDataModified(seg.segmentationId);
+        return n;
+      });
+      expect(erased).toBeGreaterThan(0);
+      await page.locator('[data-cy="CMUNeXtStore"]').first().click();
+      await page.waitForFunction(() => /Corrected segmentation stored|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 60000 });
+      const stored = await segInstances();
+      expect(stored).toHaveLength(2); // the AI original stays
+      const corrected = stored.map((s) => readSeg(s.bytes)).find((s) => s.sopInstanceUID !== aiSeg.sopInstanceUID)!;
+      dciodvfy(stored.find((s) => readSeg(s.bytes).sopInstanceUID === corrected.sopInstanceUID)!.bytes);
+      expect(corrected.segments[0]).toMatchObject({ algorithmType: 'SEMIAUTOMATIC', algorithmParameters: { pixels_removed: String(erased), pixels_added: '0', ai_seg: aiSeg.sopInstanceUID } });
+      expect(corrected.contentDescription).toMatch(new RegExp(`^Reader-corrected AI: Dice 0\\.\\d{3}, \\+0/-${erased} px$`));
+      console.log(`correction stored: ${corrected.contentDescription}`);
+
+      // Reload: the stored (corrected) SEG reopens over its image as an editable labelmap.
+      await page.reload();
+      await page.locator('[data-cy="CMUNeXtOpen"]').first().waitFor({ timeout: 60000 });
+      await page.waitForTimeout(3000);
+      await page.locator('[data-cy="CMUNeXtOpen"]').first().click();
+      await page.waitForFunction(() => /Opened|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 60000 });
+      expect(await page.locator('[data-cy="cmunext-status"]').textContent()).toMatch(/^Opened "Corrected AI segmentation .*" \(SEMIAUTOMATIC, 1 frame\(s\)\) for editing\.$/);
+      const reopened = await labelmaps(page);
+      expect(reopened).toHaveLength(1);
+      expect(reopened[0].data.map((v) => (v ? 1 : 0))).toEqual(Array.from(corrected.frames[0].mask));
+      await page.screenshot({ path: join(SHOTS, 'reopened.png') });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('segments on WebGPU when the browser has an adapter (SwiftShader: correctness only)', async () => {
+    const { browser, page, errors } = await openStudy(WEBGPU);
+    try {
+      const status = await segment(page);
+      expect(status).toMatch(/on WebGPU: 1 image\(s\), \d+ ms per image/);
+      const maps = await labelmaps(page);
+      const d = dice(maps[0].data, expertMask);
+      console.log(`WebGPU: Dice with the expert mask = ${d.toFixed(3)} (${status})`);
+      expect(d).toBeGreaterThan(0.5);
+      await page.screenshot({ path: join(SHOTS, 'segment-webgpu.png') });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});
