@@ -9,6 +9,8 @@ export interface SegInstanceRef {
   sopInstanceUID: string;
   seriesDescription: string;
   seriesNumber: number;
+  /** SeriesDate + SeriesTime, for newest-first order. */
+  seriesDateTime: string;
 }
 
 const tag = (item: any, t: string) => item?.[t]?.Value?.[0];
@@ -21,17 +23,23 @@ async function getJson(url: string, fetchFn: typeof fetch): Promise<any[]> {
   return text ? JSON.parse(text) : [];
 }
 
-/** Every SEG instance in the study, newest series (highest number, then latest listed) first. */
+/** Every SEG instance in the study, newest series first (series date and time, then series number). */
 export async function findSegInstances(root: string, studyUID: string, fetchFn: typeof fetch = fetch): Promise<SegInstanceRef[]> {
-  const series = await getJson(`${root}/studies/${studyUID}/series?Modality=SEG`, fetchFn);
+  const series = await getJson(`${root}/studies/${studyUID}/series?Modality=SEG&includefield=0008103E,00200011,00080021,00080031`, fetchFn);
   const out: SegInstanceRef[] = [];
   for (const s of series) {
     const seriesUID = tag(s, '0020000E');
     for (const i of await getJson(`${root}/studies/${studyUID}/series/${seriesUID}/instances`, fetchFn)) {
-      out.push({ seriesInstanceUID: seriesUID, sopInstanceUID: tag(i, '00080018'), seriesDescription: tag(s, '0008103E') ?? '', seriesNumber: Number(tag(s, '00200011') ?? 0) });
+      out.push({
+        seriesInstanceUID: seriesUID,
+        sopInstanceUID: tag(i, '00080018'),
+        seriesDescription: tag(s, '0008103E') ?? '',
+        seriesNumber: Number(tag(s, '00200011') ?? 0),
+        seriesDateTime: `${tag(s, '00080021') ?? ''}${tag(s, '00080031') ?? ''}`,
+      });
     }
   }
-  return out.reverse();
+  return out.sort((a, b) => b.seriesDateTime.localeCompare(a.seriesDateTime) || b.seriesNumber - a.seriesNumber);
 }
 
 /** The first part of a multipart/related body. */

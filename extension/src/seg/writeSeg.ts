@@ -20,8 +20,9 @@ const SOURCE_IMAGE = dcm('121322', 'Source image for image processing operation'
 function da(d: Date): string {
   return d.toISOString().slice(0, 10).replace(/-/g, '');
 }
+/** HHMMSS.ffffff: milliseconds order two SEGs stored within the same second. */
 function tm(d: Date): string {
-  return d.toISOString().slice(11, 19).replace(/:/g, '');
+  return `${d.toISOString().slice(11, 19).replace(/:/g, '')}.${String(d.getUTCMilliseconds()).padStart(3, '0')}000`;
 }
 function frameCount(s: SourceInstance): number {
   return Number(s.NumberOfFrames ?? 1) || 1;
