@@ -16,7 +16,7 @@ import { NodeBackend, openModel } from './nodeModel';
 const USAGE = `cmunext: CMUNeXt segmentation from the command line, with the viewer's own pre- and post-processing
 
   cmunext segment  --model models/<id> --input FILE --out MASK.png|SEG.dcm [--frame N] [--threshold T] [--creator NAME]
-  cmunext evaluate --model models/<id> --images DIR --masks DIR [--cases LIST] [--json]
+  cmunext evaluate --model models/<id> --images DIR --masks DIR [--cases LIST] [--size N] [--json]
 
   --backend native|wasm   native: onnxruntime-node (default); wasm: onnxruntime-web, as in the browser
   --threads N             wasm threads (default 2)
@@ -24,6 +24,7 @@ const USAGE = `cmunext: CMUNeXt segmentation from the command line, with the vie
   --threshold T           probability threshold (segment: the model's default; evaluate: 0.5, the paper's)
   --creator NAME          segment: ContentCreatorName of the DICOM SEG (e.g. "Doe^Jane")
   --cases LIST            evaluate only the case names listed in this file, one a line (no extension needed)
+  --size N                evaluate: compare on an NxN grid (default: the model's input size; the paper uses 256)
   --json                  evaluate: end with one line {"n":..,"iou":..,"f1":..}
 
 Inputs: PNG, JPEG, or uncompressed DICOM. Masks: same file names as their images, foreground above half scale.
@@ -98,13 +99,16 @@ async function evaluate(v: Record<string, string | boolean | undefined>): Promis
   const missing = files.filter((f) => !masks.has(f));
   if (missing.length) throw new UsageError(`${masksDir}: no mask for ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}`);
   const session = await openModel(v.model as string, v.backend as NodeBackend, threadCount(v));
-  const [, , height, width] = session.manifest.input.shape;
+  const [, , inputHeight, inputWidth] = session.manifest.input.shape;
+  const size = number(v.size as string, 'size', (x) => Number.isInteger(x) && x >= 16, 'a whole number from 16');
+  const [height, width] = size ? [size, size] : [inputHeight, inputWidth];
   let iouSum = 0;
   let f1Sum = 0;
   let ms = 0;
   for (const f of files) {
     const r = await segmentImage(session, readImageFile(join(imagesDir, f)), threshold);
-    // The paper's protocol: compare at the model's input size, the mask resized nearest.
+    // The paper's protocol: compare at the model's input size (or --size), probabilities resampled bilinear as the
+    // viewer does, the mask resized nearest.
     const pred = toMask(r.probabilities, width, height, threshold);
     const truth = readMaskFile(join(masksDir, f));
     const { iou, f1 } = iouF1(pred, resizeNearest(truth.data, truth.width, truth.height, width, height));
@@ -138,6 +142,7 @@ export async function main(argv: string[]): Promise<number> {
         frame: { type: 'string' },
         threshold: { type: 'string' },
         threads: { type: 'string' },
+        size: { type: 'string' },
         creator: { type: 'string' },
         backend: { type: 'string', default: 'native' },
         json: { type: 'boolean' },
