@@ -25,6 +25,7 @@ let pacs: Pacs;
 let server: Server;
 let base: string;
 let studyUID: string;
+let cineStudyUID: string;
 
 beforeAll(async () => {
   pacs = await startOrthanc();
@@ -41,6 +42,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${port}`;
   const found = await (await fetch(`${base}/dicom-web/studies?AccessionNumber=DEMO1`)).json();
   studyUID = found[0]['0020000D'].Value[0];
+  cineStudyUID = (await (await fetch(`${base}/dicom-web/studies?AccessionNumber=DEMO2`)).json())[0]['0020000D'].Value[0];
 }, 300000);
 
 afterAll(async () => {
@@ -48,12 +50,12 @@ afterAll(async () => {
   await pacs?.stop();
 });
 
-async function openStudy(extraArgs: string[]): Promise<{ browser: Browser; page: Page; errors: string[] }> {
+async function openStudy(extraArgs: string[], study = studyUID): Promise<{ browser: Browser; page: Page; errors: string[] }> {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...ARGS, ...extraArgs] });
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${base}/cmunext?StudyInstanceUIDs=${studyUID}`);
+  await page.goto(`${base}/cmunext?StudyInstanceUIDs=${study}`);
   await page.locator('[data-cy="CMUNeXtSegment"]').first().waitFor({ timeout: 60000 });
   await page.waitForFunction(() => (window as any).services?.cornerstoneViewportService?.getCornerstoneViewport?.((window as any).services.viewportGridService.getActiveViewportId())?.getCurrentImageId?.(), null, { timeout: 60000 });
   return { browser, page, errors };
@@ -88,6 +90,8 @@ function dice(a: ArrayLike<number>, b: ArrayLike<number>): number {
   }
   return na + nb ? (2 * both) / (na + nb) : 1;
 }
+
+const statusText = (page: Page) => page.locator('[data-cy="cmunext-status"]').textContent();
 
 async function segment(page: Page): Promise<string> {
   await page.locator('[data-cy="CMUNeXtSegment"]').first().click();
@@ -196,6 +200,76 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       expect(d).toBeGreaterThan(0.5);
       await page.screenshot({ path: join(SHOTS, 'segment-webgpu.png') });
       expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('segments a whole cine with progress, cancels, and stores a SEG whose frames name their source frames', async () => {
+    const { browser, page, errors } = await openStudy([], cineStudyUID);
+    try {
+      const series = page.locator('[data-cy="CMUNeXtSegmentSeries"]').first();
+      // The reader presses Cancel as soon as the first frame is done (frames take well under a second here).
+      await page.evaluate(() => {
+        const watch = () => {
+          const s = document.querySelector('[data-cy="cmunext-status"]');
+          if (!s) return void setTimeout(watch, 10);
+          new MutationObserver((_, observer) => {
+            if (/Segmenting 1\/5/.test(s.textContent ?? '')) {
+              (window as any).progressSeen = (document.querySelector('[data-cy="cmunext-progress"]') as HTMLElement).style.display !== 'none';
+              (document.querySelector('[data-cy="cmunext-cancel"]') as HTMLButtonElement).click();
+              observer.disconnect();
+            }
+          }).observe(s, { childList: true, characterData: true, subtree: true });
+        };
+        watch();
+      });
+      await series.click();
+      await page.waitForFunction(() => /Cancelled|ms per image|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 120000 });
+      expect(await page.evaluate(() => (window as any).progressSeen)).toBe(true);
+      const cancelled = (await statusText(page)) ?? '';
+      console.log(`cine, cancelled: ${cancelled}`);
+      expect(cancelled).toMatch(/^Cancelled: [1-4] of 5 image\(s\) segmented and kept\.$/);
+
+      await series.click();
+      await page.waitForFunction(() => /ms per image|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 240000 });
+      const done = (await statusText(page)) ?? '';
+      console.log(`cine: ${done}`);
+      expect(done).toMatch(/on wasm: 5 image\(s\), \d+ ms per image \(replaced the earlier AI result\)\.$/);
+      const maps = await labelmaps(page);
+      expect(maps.length).toBeGreaterThanOrEqual(1);
+      expect(new Set(maps.map((m) => m.label)).size).toBe(1); // one AI segmentation, not a duplicate per run
+      await page.screenshot({ path: join(SHOTS, 'cine.png') });
+
+      const before = new Set((await segInstances()).map((s) => s.id));
+      await page.locator('[data-cy="CMUNeXtStore"]').first().click();
+      await page.waitForFunction(() => /stored|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 60000 });
+      const added = (await segInstances()).filter((s) => !before.has(s.id));
+      expect(added).toHaveLength(1);
+      dciodvfy(added[0].bytes);
+      const seg = readSeg(added[0].bytes);
+      const cine = truth.cine.map((c: { sopInstanceUID: string }) => c.sopInstanceUID)[0];
+      expect(seg.frames.every((f) => f.sourceSopInstanceUID === cine)).toBe(true);
+      expect(seg.frames.map((f) => f.sourceFrame)).toEqual([...new Set(seg.frames.map((f) => f.sourceFrame))].sort());
+      expect(seg.frames.length).toBe(maps.length);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('keeps the work and says so when the PACS refuses the store', async () => {
+    const { browser, page } = await openStudy([]);
+    try {
+      await segment(page);
+      const before = await labelmaps(page);
+      await pacs.stop(); // the PACS goes away between segmenting and storing
+      await page.locator('[data-cy="CMUNeXtStore"]').first().click();
+      await page.waitForFunction(() => /stored|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 60000 });
+      const status = (await statusText(page)) ?? '';
+      console.log(`PACS down: ${status}`);
+      expect(status).toMatch(/^Failed: the PACS refused the store \(HTTP 502\): the PACS at http:\/\/127\.0\.0\.1:\d+ did not answer/);
+      expect(await labelmaps(page)).toEqual(before);
     } finally {
       await browser.close();
     }
