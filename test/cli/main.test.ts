@@ -1,6 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tempDir } from '../helpers/tempDir';
 import { readSeg } from '../../extension/src/seg/readSeg';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { main } from '../../cli/main';
@@ -23,7 +23,7 @@ async function run(...args: string[]): Promise<{ code: number; out: string[]; er
   }
 }
 
-const tmp = mkdtempSync(join(tmpdir(), 'cmunext-cli-'));
+const tmp = tempDir('cli');
 
 describe('cmunext CLI', () => {
   it('segments a DICOM CT slice into a PNG mask on its native grid', async () => {

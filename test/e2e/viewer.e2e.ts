@@ -3,10 +3,10 @@
  * chromium. Segment a demo ultrasound image, compare with the expert mask, store as DICOM SEG, validate what the PACS
  * holds, correct and store again, reload and reopen; once on wasm and once on WebGPU (SwiftShader).
  */
+import { tempDir } from '../helpers/tempDir';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, Browser, Page } from 'playwright-core';
 import { readMaskFile } from '../../cli/imageFile';
@@ -106,7 +106,7 @@ async function segInstances(): Promise<{ id: string; bytes: Uint8Array }[]> {
 }
 
 function dciodvfy(bytes: Uint8Array): string {
-  const f = join(mkdtempSync(join(tmpdir(), 'cmunext-e2e-')), 'seg.dcm');
+  const f = join(tempDir('e2e'), 'seg.dcm');
   writeFileSync(f, bytes);
   const r = spawnSync('dciodvfy', ['-new', f], { encoding: 'utf8' });
   const report = (r.stdout + r.stderr).trim();

@@ -1,5 +1,5 @@
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { tempDir } from '../helpers/tempDir';
 import { join } from 'node:path';
 import { MessageChannel, MessagePort } from 'node:worker_threads';
 import { createHash } from 'node:crypto';
@@ -37,7 +37,7 @@ afterAll(() => ports.forEach((p) => p.close()));
 
 /** A model folder copy whose files a test may damage. */
 function modelCopy(change: (dir: string) => void): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cmunext-model-'));
+  const dir = tempDir('model');
   for (const f of ['manifest.json', 'model.onnx']) copyFileSync(join(FIXTURE, f), join(dir, f));
   change(dir);
   return dir;

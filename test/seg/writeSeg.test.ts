@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempDir } from '../helpers/tempDir';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as dicomParser from 'dicom-parser';
 import { readSeg } from '../../extension/src/seg/readSeg';
@@ -77,7 +77,7 @@ const hasTools = existsSync('/usr/bin/dciodvfy') && existsSync('/usr/bin/dcentvf
 
 describe.each(KINDS)('DICOM SEG for %s', (_, make) => {
   const kind = make();
-  const dir = mkdtempSync(join(tmpdir(), 'cmunext-seg-'));
+  const dir = tempDir('seg');
   const sourceFiles = kind.sources.map((s, i) => {
     const f = join(dir, `source-${i}.dcm`);
     writeFileSync(f, dicomFile(s));
@@ -157,7 +157,7 @@ describe('SEG writer refuses what would make a wrong SEG', () => {
 
 it('dciodvfy reports errors with a non-zero exit (so the check above can fail)', () => {
   if (!hasTools) throw new Error('dicom3tools not installed (apt-get install dicom3tools)');
-  const dir = mkdtempSync(join(tmpdir(), 'cmunext-seg-bad-'));
+  const dir = tempDir('seg-bad');
   const seg = readSeg(writeSeg([metadataOf(usImage('2.25.2001', new Uint8Array(R * C * 3), R, C))], [LESION], [{ source: 0, segment: 1, mask: rect(0, 0, 1, 1) }], OPTIONS)).dataset;
   delete seg.SegmentSequence;
   const bad = join(dir, 'bad.dcm');
