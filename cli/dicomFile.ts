@@ -1,5 +1,5 @@
-import * as dcmjs from 'dcmjs';
 import * as dicomParser from 'dicom-parser';
+import { readPart10 } from '../extension/src/dicom/part10';
 import { SourceInstance } from '../extension/src/seg/types';
 import { PaletteLut, PhotometricInterpretation, SourceImage, StoredPixels, Window } from '../extension/src/core/sourceImage';
 
@@ -78,8 +78,6 @@ export function readDicomImage(bytes: Uint8Array, frame: number): SourceImage {
 
 /** The file's attributes as a naturalized dataset without its pixels, the way a SEG references its source. */
 export function readDicomMetadata(bytes: Uint8Array): SourceInstance {
-  const { DicomMessage, DicomMetaDictionary } = (dcmjs as any).data;
-  const dict = DicomMessage.readFile(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  const { PixelData: _pixels, ...meta } = DicomMetaDictionary.naturalizeDataset(dict.dict);
+  const { PixelData: _pixels, ...meta } = readPart10(bytes);
   return meta as SourceInstance;
 }

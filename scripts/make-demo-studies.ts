@@ -10,16 +10,15 @@
 import { projectRoot } from './root';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import * as dcmjs from 'dcmjs';
 import { readImageFile, readMaskFile, encodeMaskPng } from '../cli/imageFile';
 import { toDisplay } from '../extension/src/core/pixels';
+import { writePart10 } from '../extension/src/dicom/part10';
 import { resizeBilinear, resizeNearest } from '../extension/src/core/resize';
 import { newUid } from '../extension/src/seg/uid';
 
 const ROOT = projectRoot();
 const BUSI = resolve(process.argv[2] ?? join(ROOT, '../shared/data/busi'));
 const OUT = join(ROOT, 'demo');
-const { DicomDict, DicomMetaDictionary } = (dcmjs as any).data;
 
 /** The native-size cases in the validation split of models/training/runs/cmunext-s-busi: never trained on. */
 const SINGLE = ['malignant (145)', 'benign (200)', 'benign (78)'];
@@ -27,16 +26,7 @@ const SINGLE = ['malignant (145)', 'benign (200)', 'benign (78)'];
 const CINE = ['benign (105)', 'benign (132)', 'benign (146)', 'benign (207)', 'benign (251)'];
 
 function write(file: string, dataset: Record<string, unknown>): void {
-  const meta = {
-    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-    MediaStorageSOPClassUID: dataset.SOPClassUID,
-    MediaStorageSOPInstanceUID: dataset.SOPInstanceUID,
-    TransferSyntaxUID: '1.2.840.10008.1.2.1',
-    ImplementationClassUID: '2.25.80302813137786398554742050926734630921',
-  };
-  const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
-  dict.dict = DicomMetaDictionary.denaturalizeDataset(dataset);
-  writeFileSync(file, Buffer.from(dict.write()));
+  writeFileSync(file, writePart10(dataset));
 }
 
 /** Grey display values of a BUSI PNG, as 8-bit stored pixels. */

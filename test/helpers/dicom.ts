@@ -1,18 +1,8 @@
-import * as dcmjs from 'dcmjs';
+import { writePart10 } from '../../extension/src/dicom/part10';
 
-/** A DICOM Part 10 file from a naturalized dataset, written by dcmjs (small fixtures made inside the tests). */
-export function dicomFile(dataset: Record<string, unknown>, transferSyntax = '1.2.840.10008.1.2.1'): Buffer {
-  const { DicomMetaDictionary, DicomDict } = (dcmjs as any).data;
-  const meta = {
-    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-    MediaStorageSOPClassUID: dataset.SOPClassUID,
-    MediaStorageSOPInstanceUID: dataset.SOPInstanceUID,
-    TransferSyntaxUID: transferSyntax,
-    ImplementationClassUID: '2.25.1',
-  };
-  const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
-  dict.dict = DicomMetaDictionary.denaturalizeDataset({ _vrMap: { PixelData: 'OW' }, ...dataset });
-  return Buffer.from(dict.write());
+/** A DICOM Part 10 file from a naturalized dataset (small fixtures made inside the tests). */
+export function dicomFile(dataset: Record<string, unknown>, transferSyntax?: string): Buffer {
+  return Buffer.from(writePart10({ _vrMap: { PixelData: 'OW' }, ...dataset }, transferSyntax));
 }
 
 export const ct = (pixels: Int16Array, rows: number, columns: number) => ({

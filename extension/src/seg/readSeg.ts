@@ -1,8 +1,9 @@
 import * as dcmjs from 'dcmjs';
+import { readPart10 } from '../dicom/part10';
 import { AlgorithmType } from './types';
 import { SEGMENTATION_STORAGE } from './writeSeg';
 
-const { DicomMessage, DicomMetaDictionary, BitArray } = (dcmjs as any).data;
+const { BitArray } = (dcmjs as any).data;
 
 export interface ReadSegment {
   number: number;
@@ -57,8 +58,7 @@ const concept = (item: any) => (item ? { scheme: item.CodingSchemeDesignator, co
 export function readSeg(bytes: Uint8Array): ReadSeg {
   let ds: Record<string, any>;
   try {
-    const dict = DicomMessage.readFile(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-    ds = DicomMetaDictionary.naturalizeDataset(dict.dict);
+    ds = readPart10(bytes);
   } catch (e) {
     throw new SegReadError(`not a readable DICOM file: ${e instanceof Error ? e.message : e}`);
   }

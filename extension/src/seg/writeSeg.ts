@@ -1,11 +1,11 @@
 import * as dcmjs from 'dcmjs';
 import { CodedConcept } from '../core/manifest';
+import { writePart10 } from '../dicom/part10';
 import { FrameMask, SegmentDescription, SegWriterOptions, SourceInstance } from './types';
 import { newUid } from './uid';
 
 export const SEGMENTATION_STORAGE = '1.2.840.10008.5.1.4.1.1.66.4';
-const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
-const { DicomDict, DicomMetaDictionary, BitArray, Colors } = (dcmjs as any).data;
+const { BitArray, Colors } = (dcmjs as any).data;
 
 export class SegWriterError extends Error {
   override name = 'SegWriterError';
@@ -219,17 +219,7 @@ export function writeSeg(sources: SourceInstance[], segments: SegmentDescription
   };
   if (dataset.DimensionOrganizationType === undefined) delete dataset.DimensionOrganizationType;
 
-  const meta = {
-    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-    MediaStorageSOPClassUID: SEGMENTATION_STORAGE,
-    MediaStorageSOPInstanceUID: dataset.SOPInstanceUID,
-    TransferSyntaxUID: EXPLICIT_VR_LITTLE_ENDIAN,
-    ImplementationClassUID: '2.25.80302813137786398554742050926734630921',
-    ImplementationVersionName: 'OHIF-CMUNEXT',
-  };
-  const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
-  dict.dict = DicomMetaDictionary.denaturalizeDataset(dataset);
-  return new Uint8Array(dict.write());
+  return writePart10(dataset);
 }
 
 /** All frames' bits in one stream, first pixel in the lowest bit, frames not padded to bytes (PS3.5 8.1.1). */
