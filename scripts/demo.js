@@ -21,7 +21,7 @@ const validation = join(root, 'models/training/runs/cmunext-s-busi/val_cases.txt
   let code = await main(['segment', '--model', model, '--input', image, '--out', join(root, 'out/demo-mask.png')]);
   if (code === 0) {
     console.log('\nvalidation cases (never trained on), paper protocol at 256x256:');
-    code = await main(['evaluate', '--model', model, '--images', join(busi, 'images256'), '--masks', join(busi, 'masks256'), '--cases', validation, '--json']);
+    code = await main(['evaluate', '--model', model, '--images', join(busi, 'images256'), '--masks', join(busi, 'masks256'), '--cases', validation, '--size', '256', '--json']);
   }
   process.exitCode = code;
 })();

@@ -50,7 +50,9 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--official-preprocessing", action="store_true", help="inputs were divided by 255 once more (authors' code)")
     p.add_argument("--golden-case", default="benign (10)", help="case from --images used for the parity fixture")
     p.add_argument("--images", type=Path, default=SHARED / "images256")
-    p.add_argument("--metrics", type=Path, help="JSON from `cmunext evaluate --json` to record in the manifest")
+    p.add_argument("--evaluation", type=Path, help="the last line of `cmunext evaluate --json`, recorded in the manifest")
+    p.add_argument("--evaluation-dataset", default="BUSI, our 90 held-out validation cases (paper protocol, 256x256 grid)")
+    p.add_argument("--evaluation-command", default="")
     return p.parse_args()
 
 
@@ -96,6 +98,12 @@ def training_summary(run: Path) -> dict:
         summary["lastEpoch"] = {k: rows[-1][k] for k in ("epoch", "size", "train_loss", "val_iou", "val_f1")}
         summary["cpuSeconds"] = round(sum(float(r["seconds"]) for r in rows))
     return summary
+
+
+def evaluation(args: argparse.Namespace) -> dict:
+    result = json.loads(args.evaluation.read_text().strip().splitlines()[-1])
+    return {"dataset": args.evaluation_dataset, "cases": result["n"], "iou": round(result["iou"], 4), "f1": round(result["f1"], 4),
+            **({"command": args.evaluation_command} if args.evaluation_command else {})}
 
 
 def main() -> None:
@@ -161,7 +169,7 @@ def main() -> None:
             "weights": "fixed random weights (test fixture)" if args.random_init else str(args.checkpoint),
             **(training_summary(run) if run and not args.random_init else {}),
         },
-        "metrics": json.loads(args.metrics.read_text())["metrics"] if args.metrics else [],
+        "metrics": [evaluation(args)] if args.evaluation else [],
         "license": "Weights: research use only, not for clinical use; cite the BUSI dataset. Code: MIT.",
     }
     (args.out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
