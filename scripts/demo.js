@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The main job until the viewer lands: the default model segments a native-size breast ultrasound image and is
+// The CLI demo: the default model segments a native-size breast ultrasound image and is
 // evaluated on the validation cases it never trained on, through the same code the viewer's worker runs.
 'use strict';
 const { existsSync } = require('node:fs');

@@ -244,20 +244,25 @@ export class CmunextTool {
       const libs = host.libraries(this.params.extensionManager);
       const root = host.dicomwebRoot(this.params.extensionManager.appConfig ?? this.params.appConfig);
       const imageIds = host.stackImageIds(target);
+      // SEG frames find their image by the source reference, or (SEGs without one) by plane position.
       const keyOf = (sop: string, frame?: number) => `${sop}/${frame ?? 1}`;
+      const posOf = (p: number[]) => p.map((v) => Number(v).toFixed(2)).join('\\');
       const byKey = new Map<string, string>();
       for (const id of imageIds) {
         const inst = libs.cornerstone.metaData.get('instance', id);
         if (inst?.SOPInstanceUID) byKey.set(keyOf(inst.SOPInstanceUID, Number(inst.NumberOfFrames ?? 1) > 1 ? host.frameOf(id) ?? 1 : undefined), id);
+        if (inst?.ImagePositionPatient?.length === 3) byKey.set(posOf(inst.ImagePositionPatient), id);
       }
+      const imageFor = (f: ReturnType<typeof readSeg>['frames'][number]) =>
+        (f.sourceSopInstanceUID && byKey.get(keyOf(f.sourceSopInstanceUID, f.sourceFrame))) || (f.imagePositionPatient && byKey.get(posOf(f.imagePositionPatient)));
       for (const ref of await findSegInstances(root, target.displaySet.StudyInstanceUID)) {
         const seg = readSeg(await retrieveInstance(root, target.displaySet.StudyInstanceUID, ref));
-        const frames = seg.frames.filter((f) => f.sourceSopInstanceUID && byKey.has(keyOf(f.sourceSopInstanceUID, f.sourceFrame)));
+        const frames = seg.frames.filter((f) => imageFor(f));
         if (!frames.length) continue;
         const first = seg.segments[0];
         const segmentationId = await host.createLabelmap(this.services, target, seg.seriesDescription ?? 'Stored SEG', first?.label ?? 'Segment 1', [230, 80, 60]);
         for (const f of frames) {
-          const imageId = byKey.get(keyOf(f.sourceSopInstanceUID!, f.sourceFrame))!;
+          const imageId = imageFor(f) as string;
           const merged = host.readMask(libs, segmentationId, imageId) ?? new Uint8Array(f.mask.length);
           for (let i = 0; i < merged.length; i++) if (f.mask[i]) merged[i] = f.segment;
           host.writeMask(libs, segmentationId, imageId, merged.map((v) => (v ? 1 : 0)));
