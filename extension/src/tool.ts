@@ -47,6 +47,12 @@ interface AiRun {
   storedAiSeg?: string;
 }
 
+/** A warning when the series' modality is not one the model was trained on (the result is still shown). */
+export function outOfDomainWarning(manifest: ModelManifest, modality: string | undefined): string | undefined {
+  if (!manifest.modalities || !modality || manifest.modalities.includes(modality)) return undefined;
+  return `Warning: this model was trained on ${manifest.modalities.join('/')} images, not ${modality}; the result is unlikely to be meaningful.`;
+}
+
 export class CmunextTool {
   private client?: InferenceClient;
   private loading?: Promise<LoadedModel>;
@@ -156,8 +162,10 @@ export class CmunextTool {
       if (result) {
         const perImage = result.frames.reduce((a, f) => a + f.inferenceMs, 0) / result.frames.length;
         const backendName = model.backend === 'webgpu' ? 'WebGPU' : model.backend;
+        const outOfDomain = outOfDomainWarning(model.manifest, target.displaySet.Modality);
         this.ui().say(`${model.manifest.name} ${model.manifest.version} on ${backendName}: ${result.frames.length} image(s), `
-          + `${perImage.toFixed(0)} ms per image${replacing ? ' (replaced the earlier AI result)' : ''}.`);
+          + `${perImage.toFixed(0)} ms per image${replacing ? ' (replaced the earlier AI result)' : ''}.${outOfDomain ? ` ${outOfDomain}` : ''}`);
+        if (outOfDomain) host.notify(this.services, 'warning', 'CMUNeXt segment', outOfDomain);
       }
     } finally {
       this.busy = false;

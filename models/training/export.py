@@ -151,6 +151,7 @@ def main() -> None:
         "name": args.name or f"CMUNeXt{'' if args.variant == 'base' else '-' + args.variant} breast ultrasound lesion",
         "version": args.version,
         "description": "Segments solid breast lesions in B-mode ultrasound. Research use only; not for clinical use.",
+        "modalities": ["US"],
         "architecture": {"family": "CMUNeXt", "variant": args.variant, "parameters": parameter_count(model),
                          "paper": CMUNEXT_CITATION},
         "file": "model.onnx",

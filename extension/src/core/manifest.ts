@@ -57,6 +57,8 @@ export interface ModelManifest {
   name: string;
   version: string;
   description?: string;
+  /** DICOM modalities the model was trained on (e.g. ["US"]); others get a warning, not a refusal. */
+  modalities?: string[];
   architecture: { family: string; variant: string; parameters: number; paper?: string };
   file: string;
   /** sha256 of `file`, lowercase hex; checked before the model is used. */
