@@ -31,7 +31,6 @@ export interface OhifServices {
   toolGroupService: { createToolGroupAndAddTools(id: string, tools: unknown): unknown; destroy(): void };
   customizationService: { getCustomization(name: string): unknown };
   syncGroupService: { destroy(): void };
-  cornerstoneViewportService_destroy?: never;
   [name: string]: any;
 }
 
