@@ -125,8 +125,9 @@ export class CmunextTool {
       const label = model.manifest.labels[0];
       const key = target.displaySet.displaySetInstanceUID;
       let run = this.runs.get(key);
-      const replacing = run !== undefined;
-      if (!run || !this.services.segmentationService.getSegmentation(run.segmentationId)) {
+      // The user may have deleted the AI segmentation in OHIF's panel: then a new one is made.
+      const replacing = run !== undefined && this.services.segmentationService.getSegmentation(run.segmentationId) !== undefined;
+      if (!run || !replacing) {
         const segmentationId = await host.createLabelmap(this.services, target, `AI ${model.manifest.name}`, label.name, label.color);
         run = { segmentationId, displaySetUID: key, threshold: model.manifest.output.threshold, backend: model.backend, frames: new Map() };
         this.runs.set(key, run);
