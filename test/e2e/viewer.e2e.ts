@@ -145,22 +145,51 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       expect(aiSeg.frames.map((f) => f.sourceSopInstanceUID)).toEqual([expert.sopInstanceUID]);
       expect(Array.from(aiSeg.frames[0].mask)).toEqual(maps[0].data.map((v) => (v ? 1 : 0)));
 
-      // A correction: the reader erases the lesion's left third (written into the labelmap as an eraser would).
-      const erased = await page.evaluate(() => {
+      // A correction with OHIF's own tools: a brush stroke (then undone with Ctrl+Z), and an eraser stroke through
+      // the lesion's centre.
+      const lesion = await page.evaluate(() => {
         const w = window as any;
         const libs = w.extensionManager.getModuleEntry('@ohif/extension-cornerstone.utilityModule.common').exports.getCornerstoneLibraries();
+        const viewport = w.services.cornerstoneViewportService.getCornerstoneViewport(w.services.viewportGridService.getActiveViewportId());
         const seg = w.services.segmentationService.getSegmentations()[0];
         const [id] = libs.cornerstoneTools.segmentation.getLabelmapImageIds(seg.segmentationId);
         const img = libs.cornerstone.cache.getImage(id);
         const data = img.voxelManager.getScalarData();
-        let minX = Infinity;
-        let maxX = -Infinity;
-        for (let i = 0; i < data.length; i++) if (data[i]) { minX = Math.min(minX, i % img.columns); maxX = Math.max(maxX, i % img.columns); }
+        let sx = 0;
+        let sy = 0;
         let n = 0;
-        for (let i = 0; i < data.length; i++) if (data[i] && i % img.columns < minX + (maxX - minX) / 3) { data[i] = 0; n++; }
-        libs.cornerstoneTools.segmentation.triggerSegmentationEvents.triggerSegmentationDataModified(seg.segmentationId);
-        return n;
+        for (let i = 0; i < data.length; i++) if (data[i]) { sx += i % img.columns; sy += Math.floor(i / img.columns); n++; }
+        const toCanvas = (x: number, y: number) => viewport.worldToCanvas(libs.cornerstone.utilities.imageToWorldCoords(img.referencedImageId, [x, y]));
+        const [cx, cy] = toCanvas(sx / n, sy / n);
+        const [rx] = toCanvas(sx / n + 10, sy / n);
+        return { cx, cy, pxPerPixel: (rx - cx) / 10 };
       });
+      const canvas = (await page.locator('.cornerstone-canvas').first().boundingBox())!;
+      const stroke = async (x0: number, x1: number, y: number) => {
+        await page.mouse.move(canvas.x + x0, canvas.y + y);
+        await page.mouse.down();
+        for (let i = 0; i <= 10; i++) await page.mouse.move(canvas.x + x0 + ((x1 - x0) * i) / 10, canvas.y + y);
+        await page.mouse.up();
+      };
+      const painted = async () => (await labelmaps(page)).reduce((a, m) => a + m.data.filter(Boolean).length, 0);
+      const aiPixels = await painted();
+      await page.locator('[data-cy="Brush"]').first().click();
+      await stroke(lesion.cx + 60 * lesion.pxPerPixel, lesion.cx + 120 * lesion.pxPerPixel, lesion.cy);
+      const brushed = await painted();
+      expect(brushed).toBeGreaterThan(aiPixels);
+      await page.keyboard.press('Control+z');
+      await page.waitForFunction((n) => {
+        const w = window as any;
+        const libs = w.extensionManager.getModuleEntry('@ohif/extension-cornerstone.utilityModule.common').exports.getCornerstoneLibraries();
+        const seg = w.services.segmentationService.getSegmentations()[0];
+        const [id] = libs.cornerstoneTools.segmentation.getLabelmapImageIds(seg.segmentationId);
+        return Array.from(libs.cornerstone.cache.getImage(id).voxelManager.getScalarData() as ArrayLike<number>).filter(Boolean).length === n;
+      }, aiPixels, { timeout: 10000 });
+      await page.locator('[data-cy="Eraser"]').first().click();
+      await stroke(lesion.cx - 8 * lesion.pxPerPixel, lesion.cx + 8 * lesion.pxPerPixel, lesion.cy);
+      const erased = aiPixels - (await painted());
+      console.log(`brush stroke: +${brushed - aiPixels} pixels, undone; eraser stroke: -${erased} pixels`);
+      await page.screenshot({ path: join(SHOTS, 'corrected.png') });
       expect(erased).toBeGreaterThan(0);
       await page.locator('[data-cy="CMUNeXtStore"]').first().click();
       await page.waitForFunction(() => /Corrected segmentation stored|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 60000 });
