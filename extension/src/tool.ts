@@ -132,10 +132,12 @@ export class CmunextTool {
         run = { segmentationId, displaySetUID: key, threshold: model.manifest.output.threshold, backend: model.backend, frames: new Map() };
         this.runs.set(key, run);
       }
-      const images: host.ViewedImage[] = [];
-      this.ui().say(`Reading ${imageIds.length} image(s)…`);
-      for (const id of imageIds) images.push(await host.viewedImage(libs, target.viewport, id));
+      // Cancel works from here on: while images are read, and between frames in the worker.
       this.abort = new AbortController();
+      this.ui().showProgress(0, imageIds.length);
+      this.ui().say(`Reading ${imageIds.length} image(s)…`);
+      const images: host.ViewedImage[] = [];
+      for (const id of imageIds) images.push(await host.viewedImage(libs, target.viewport, id));
       const activeRun = run;
       let written = 0;
       const result = await this.client!.segment(images.map((i) => i.source), {
