@@ -11,7 +11,7 @@ describe('DICOM input', () => {
 
   it('reads the requested frame of an RGB cine', () => {
     const frames = [0, 1, 2].map((f) => new Uint8Array(2 * 3 * 3).fill(10 * (f + 1)));
-    const file = dicomFile(usCine(frames, 2, 3));
+    const file = dicomFile(usCine('2.25.200', frames, 2, 3, 'RGB'));
     const img = readDicomImage(file, 1);
     expect(img).toMatchObject({ rows: 2, columns: 3, samplesPerPixel: 3, photometricInterpretation: 'RGB' });
     expect(new Set(img.pixelData)).toEqual(new Set([20]));

@@ -10,6 +10,7 @@ import { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { chromium, Browser, Page } from 'playwright-core';
 import { readMaskFile } from '../../cli/imageFile';
+import { overlap } from '../../extension/src/core/metrics';
 import { readSeg } from '../../extension/src/seg/readSeg';
 import { freePort, Pacs, startOrthanc, uploadFiles } from '../../scripts/pacs';
 import { appConfig, EXTENSION_MODULES, startServer } from '../../scripts/server';
@@ -80,15 +81,8 @@ async function labelmaps(page: Page): Promise<{ label: string; sop: string; data
 }
 
 function dice(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let both = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i]) na++;
-    if (b[i]) nb++;
-    if (a[i] && b[i]) both++;
-  }
-  return na + nb ? (2 * both) / (na + nb) : 1;
+  const o = overlap(Uint8Array.from(a), Uint8Array.from(b));
+  return o.a + o.b ? (2 * o.both) / (o.a + o.b) : 1;
 }
 
 const statusText = (page: Page) => page.locator('[data-cy="cmunext-status"]').textContent();

@@ -5,43 +5,6 @@ export function dicomFile(dataset: Record<string, unknown>, transferSyntax?: str
   return Buffer.from(writePart10({ _vrMap: { PixelData: 'OW' }, ...dataset }, transferSyntax));
 }
 
-export const ct = (pixels: Int16Array, rows: number, columns: number) => ({
-  SOPClassUID: '1.2.840.10008.5.1.4.1.1.2',
-  SOPInstanceUID: '2.25.100',
-  Modality: 'CT',
-  Rows: rows,
-  Columns: columns,
-  SamplesPerPixel: 1,
-  PhotometricInterpretation: 'MONOCHROME2',
-  BitsAllocated: 16,
-  BitsStored: 16,
-  HighBit: 15,
-  PixelRepresentation: 1,
-  RescaleSlope: '1',
-  RescaleIntercept: '-1024',
-  WindowCenter: ['40', '300'],
-  WindowWidth: ['400', '1500'],
-  PixelData: [pixels.buffer],
-});
-
-export const usCine = (frames: Uint8Array[], rows: number, columns: number) => ({
-  SOPClassUID: '1.2.840.10008.5.1.4.1.1.3.1',
-  SOPInstanceUID: '2.25.200',
-  Modality: 'US',
-  Rows: rows,
-  Columns: columns,
-  NumberOfFrames: String(frames.length),
-  SamplesPerPixel: 3,
-  PlanarConfiguration: 0,
-  PhotometricInterpretation: 'RGB',
-  BitsAllocated: 8,
-  BitsStored: 8,
-  HighBit: 7,
-  PixelRepresentation: 0,
-  PixelData: [new Uint8Array(Buffer.concat(frames)).buffer], // a copy: a Buffer's .buffer may be a shared pool
-  _vrMap: { PixelData: 'OB' },
-});
-
 /** Patient and study shared by every generated source, so SEGs can be checked against them (dcentvfy). */
 export const PATIENT_STUDY = {
   PatientName: 'Test^Breast',
@@ -88,22 +51,23 @@ export const usImage = (sop: string, rgb: Uint8Array, rows: number, columns: num
   _vrMap: { PixelData: 'OB' },
 });
 
-/** Ultrasound Multi-frame Image Storage (cine), monochrome. */
-export const usCineMono = (sop: string, frames: Uint8Array[], rows: number, columns: number) => ({
+/** Ultrasound Multi-frame Image Storage (cine), monochrome or RGB; frames concatenated as given. */
+export const usCine = (sop: string, frames: Uint8Array[], rows: number, columns: number, colour: 'MONOCHROME2' | 'RGB' = 'MONOCHROME2') => ({
   ...common('1.2.840.10008.5.1.4.1.1.3.1', sop, '2.25.1002', 'US'),
   ImageType: ['ORIGINAL', 'PRIMARY'],
   Rows: rows,
   Columns: columns,
   NumberOfFrames: String(frames.length),
   FrameTime: '33.3',
-  FrameIncrementPointer: '00181063',
-  SamplesPerPixel: 1,
-  PhotometricInterpretation: 'MONOCHROME2',
+  FrameIncrementPointer: 0x00181063,
+  SamplesPerPixel: colour === 'RGB' ? 3 : 1,
+  ...(colour === 'RGB' ? { PlanarConfiguration: 0 } : {}),
+  PhotometricInterpretation: colour,
   BitsAllocated: 8,
   BitsStored: 8,
   HighBit: 7,
   PixelRepresentation: 0,
-  PixelData: [new Uint8Array(Buffer.concat(frames)).buffer],
+  PixelData: [new Uint8Array(Buffer.concat(frames)).buffer], // a copy: a Buffer's .buffer may be a shared pool
   _vrMap: { PixelData: 'OB' },
 });
 
@@ -145,6 +109,13 @@ export const secondaryCapture = (sop: string, grey: Uint8Array, rows: number, co
   PixelRepresentation: 0,
   PixelData: [new Uint8Array(grey).buffer],
   _vrMap: { PixelData: 'OB' },
+});
+
+/** A CT slice with a stored window (40/400, then 300/1500) over the rescaled values. */
+export const ct = (pixels: Int16Array, rows: number, columns: number) => ({
+  ...ctSlice('2.25.100', 0, pixels, rows, columns),
+  WindowCenter: ['40', '300'],
+  WindowWidth: ['400', '1500'],
 });
 
 /** A naturalized dataset without its pixels: what the SEG writer gets from OHIF's metadata or a parsed file. */

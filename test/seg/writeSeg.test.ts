@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { tempDir } from '../helpers/tempDir';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import * as dicomParser from 'dicom-parser';
 import { readSeg } from '../../extension/src/seg/readSeg';
 import { FrameMask, SegmentDescription, SegWriterOptions } from '../../extension/src/seg/types';
 import { SegWriterError, writeSeg } from '../../extension/src/seg/writeSeg';
-import { ctSlice, dicomFile, metadataOf, PATIENT_STUDY, secondaryCapture, usCineMono, usImage } from '../helpers/dicom';
+import { ctSlice, dicomFile, metadataOf, PATIENT_STUDY, secondaryCapture, usCine, usImage } from '../helpers/dicom';
 
 const LESION: SegmentDescription = {
   number: 1,
@@ -47,7 +47,7 @@ const KINDS: [string, () => Kind][] = [
     segments: [LESION], masks: [{ source: 0, segment: 1, mask: rect(1, 2, 3, 4) }], geometry: false,
   })],
   ['ultrasound cine: frame numbers, empty frame left out', () => ({
-    sources: [usCineMono('2.25.2002', [grey(), grey(), grey()], R, C)],
+    sources: [usCine('2.25.2002', [grey(), grey(), grey()], R, C)],
     segments: [LESION],
     masks: [
       { source: 0, frame: 1, segment: 1, mask: rect(0, 0, 2, 2) },
@@ -141,7 +141,7 @@ describe.each(KINDS)('DICOM SEG for %s', (_, make) => {
 
 describe('SEG writer refuses what would make a wrong SEG', () => {
   const us = metadataOf(usImage('2.25.2001', new Uint8Array(R * C * 3), R, C));
-  const cine = metadataOf(usCineMono('2.25.2002', [grey(), grey()], R, C));
+  const cine = metadataOf(usCine('2.25.2002', [grey(), grey()], R, C));
   it.each<[string, () => Uint8Array, RegExp]>([
     ['every mask empty', () => writeSeg([us], [LESION], [{ source: 0, segment: 1, mask: empty() }], OPTIONS), /every mask is empty: there is nothing to store/],
     ['a mask on another grid', () => writeSeg([us], [LESION], [{ source: 0, segment: 1, mask: new Uint8Array(256 * 256).fill(1) }], OPTIONS), /a mask holds 65536 pixels; the source grid is 10x6 = 60/],
@@ -165,5 +165,4 @@ it('dciodvfy reports errors with a non-zero exit (so the check above can fail)',
   const r = spawnSync('dciodvfy', ['-new', bad], { encoding: 'utf8' });
   expect(r.stdout + r.stderr).toMatch(/^Error .*SegmentSequence/m);
   expect(r.status).not.toBe(0);
-  execFileSync('true');
 });

@@ -1,3 +1,4 @@
+import { overlap } from '../core/metrics';
 import { SegmentDescription, SegWriterOptions } from './types';
 
 /** How a corrected segment differs from the AI's: what teams audit and retrain on. */
@@ -15,23 +16,17 @@ export interface Agreement {
 export function agreement(segment: number, ai: Uint8Array[], corrected: Uint8Array[]): Agreement {
   if (ai.length !== corrected.length) throw new RangeError(`segment ${segment}: ${ai.length} AI frame(s) but ${corrected.length} corrected`);
   let both = 0;
-  let added = 0;
-  let removed = 0;
   let aiPixels = 0;
   let correctedPixels = 0;
   ai.forEach((a, f) => {
-    const c = corrected[f];
-    if (a.length !== c.length) throw new RangeError(`segment ${segment}, frame ${f + 1}: masks differ in size (${a.length} and ${c.length})`);
-    for (let i = 0; i < a.length; i++) {
-      const x = a[i] !== 0;
-      const y = c[i] !== 0;
-      if (x) aiPixels++;
-      if (y) correctedPixels++;
-      if (x && y) both++;
-      else if (y) added++;
-      else if (x) removed++;
-    }
+    if (a.length !== corrected[f].length) throw new RangeError(`segment ${segment}, frame ${f + 1}: masks differ in size (${a.length} and ${corrected[f].length})`);
+    const o = overlap(a, corrected[f]);
+    both += o.both;
+    aiPixels += o.a;
+    correctedPixels += o.b;
   });
+  const added = correctedPixels - both;
+  const removed = aiPixels - both;
   const total = aiPixels + correctedPixels;
   return { segment, dice: total ? (2 * both) / total : 1, added, removed, aiPixels, correctedPixels };
 }
