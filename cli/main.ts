@@ -79,7 +79,7 @@ function segFor(source: ReturnType<typeof readDicomMetadata>, frame: number, mas
 
 function caseList(path: string | undefined): Set<string> | undefined {
   if (!path) return undefined;
-  const text = require('node:fs').readFileSync(path, 'utf8') as string;
+  const text = readFileSync(path, 'utf8');
   return new Set(text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean));
 }
 
