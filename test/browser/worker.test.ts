@@ -16,7 +16,7 @@ const MODEL = '/test/fixtures/cmunext-s-random';
 const IMAGE = `${MODEL}/golden/input.png`;
 const BASE_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-type Run = { backend: string; skipped: { backend: string; reason: string }[]; events: string[]; width: number; height: number; foreground: number; probabilities: number[]; inferenceMs: number; isolated: boolean; error?: { code: string; message: string } };
+type Run = { fromCache: boolean; backend: string; skipped: { backend: string; reason: string }[]; events: string[]; width: number; height: number; foreground: number; probabilities: number[]; inferenceMs: number; isolated: boolean; error?: { code: string; message: string } };
 
 let server: Awaited<ReturnType<typeof serveFolder>>;
 let reference: Float32Array;
@@ -38,9 +38,13 @@ async function runInBrowser(extraArgs: string[], backends: string[]): Promise<Ru
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${server.url}/test/browser/harness.html`);
     await page.waitForFunction(() => (window as any).harnessReady === true);
-    const run = await page.evaluate((args) => (window as any).runWorker(args), { modelUrl: MODEL, imageUrl: IMAGE, backends });
+    const run = (await page.evaluate((args) => (window as any).runWorker(args), { modelUrl: MODEL, imageUrl: IMAGE, backends })) as Run;
+    // A second worker in the same browser profile gets the verified model from Cache Storage.
+    const again = (await page.evaluate((args) => (window as any).runWorker(args), { modelUrl: MODEL, imageUrl: IMAGE, backends })) as Run;
+    expect([run.fromCache, again.fromCache]).toEqual([false, true]);
+    expect(again.probabilities).toEqual(run.probabilities);
     expect(errors).toEqual([]);
-    return run as Run;
+    return run;
   } finally {
     await browser.close();
   }
