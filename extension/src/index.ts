@@ -35,28 +35,20 @@ const extension = {
 
   getCommandsModule(params: ExtensionParams) {
     const t = () => getTool(params);
-    return {
-      actions: {
-        /** Segments the image shown in the active viewport and shows the result as a labelmap segment. */
-        cmunextSegmentImage: () => t().segmentImage(),
-        /** Segments every frame or slice of the active viewport's series, with progress and cancel. */
-        cmunextSegmentSeries: () => t().segmentSeries(),
-        /** Re-thresholds the kept probabilities: `{ threshold }` between 0 and 1. */
-        cmunextSetThreshold: ({ threshold }: { threshold: number }) => t().setThreshold(threshold),
-        /** Stores the segmentation (AI output or its correction) as DICOM SEG to the PACS. */
-        cmunextStoreSeg: () => t().storeSeg(),
-        /** Opens the newest stored SEG over the active series for editing. */
-        cmunextOpenStoredSeg: () => t().openStoredSeg(),
-      },
-      definitions: {
-        cmunextSegmentImage: { commandFn: () => t().segmentImage() },
-        cmunextSegmentSeries: { commandFn: () => t().segmentSeries() },
-        cmunextSetThreshold: { commandFn: ({ threshold }: { threshold: number }) => t().setThreshold(threshold) },
-        cmunextStoreSeg: { commandFn: () => t().storeSeg() },
-        cmunextOpenStoredSeg: { commandFn: () => t().openStoredSeg() },
-      },
-      defaultContext: 'VIEWER',
+    const actions = {
+      /** Segments the image shown in the active viewport and shows the result as a labelmap segment. */
+      cmunextSegmentImage: () => t().segmentImage(),
+      /** Segments every frame or slice of the active viewport's series, with progress and cancel. */
+      cmunextSegmentSeries: () => t().segmentSeries(),
+      /** Re-thresholds the kept probabilities: `{ threshold }` between 0 and 1. */
+      cmunextSetThreshold: ({ threshold }: { threshold: number }) => t().setThreshold(threshold),
+      /** Stores the segmentation (AI output or its correction) as DICOM SEG to the PACS. */
+      cmunextStoreSeg: () => t().storeSeg(),
+      /** Opens the newest stored SEG over the active series for editing. */
+      cmunextOpenStoredSeg: () => t().openStoredSeg(),
     };
+    const definitions = Object.fromEntries(Object.entries(actions).map(([name, commandFn]) => [name, { commandFn }]));
+    return { actions, definitions, defaultContext: 'VIEWER' };
   },
 
   getToolbarModule(params: ExtensionParams) {
