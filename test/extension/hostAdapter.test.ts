@@ -1,0 +1,26 @@
+import { dicomwebRoot, frameOf, HostError } from '../../extension/src/hostAdapter';
+
+describe('host adapter helpers', () => {
+  it.each<[string, number | undefined]>([
+    ['wadors:/dicom-web/studies/1/series/2/instances/3/frames/7', 7],
+    ['wadors:http://pacs/dicom-web/studies/1/series/2/instances/3/frames/12?x=1', 12],
+    ['wadouri:http://pacs/wado?objectUID=3&frame=4', 4],
+    ['wadors:/dicom-web/studies/1/series/2/instances/3', undefined],
+  ])('frame of %s is %p', (imageId, frame) => {
+    expect(frameOf(imageId)).toBe(frame);
+  });
+
+  it('resolves the default data source to an absolute DICOMweb root', () => {
+    (globalThis as any).location = { href: 'http://127.0.0.1:3000/cmunext?StudyInstanceUIDs=1' };
+    const appConfig = {
+      defaultDataSourceName: 'pacs',
+      dataSources: [
+        { sourceName: 'other', configuration: { wadoRoot: 'https://elsewhere/dicomweb' } },
+        { sourceName: 'pacs', configuration: { wadoRoot: '/dicom-web/' } },
+      ],
+    };
+    expect(dicomwebRoot(appConfig)).toBe('http://127.0.0.1:3000/dicom-web');
+    expect(() => dicomwebRoot({ dataSources: [] })).toThrow(HostError);
+    delete (globalThis as any).location;
+  });
+});
