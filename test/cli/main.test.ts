@@ -3,6 +3,7 @@ import { tempDir } from '../helpers/tempDir';
 import { readSeg } from '../../extension/src/seg/readSeg';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
+import jpeg from 'jpeg-js';
 import { main } from '../../cli/main';
 import { ct, dicomFile } from '../helpers/dicom';
 
@@ -56,6 +57,21 @@ describe('cmunext CLI', () => {
     expect(none.code).toBe(1);
     expect(none.err).toMatch(/every mask is empty: there is nothing to store/);
     expect(existsSync(join(tmp, 'out', 'none.dcm'))).toBe(false);
+  });
+
+  it('segments a JPEG photograph-like input (colour, 8-bit)', async () => {
+    const width = 48;
+    const height = 32;
+    const rgba = Buffer.alloc(width * height * 4);
+    for (let i = 0; i < width * height; i++) rgba.set([(i * 7) % 256, (i * 3) % 256, 90, 255], 4 * i);
+    const input = join(tmp, 'photo.jpg');
+    writeFileSync(input, jpeg.encode({ data: rgba, width, height }, 90).data);
+    const out = join(tmp, 'photo-mask.png');
+    const r = await run('segment', '--model', MODEL, '--input', input, '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.out[0]).toMatch(/photo-mask\.png: 48x32 mask/);
+    const png = PNG.sync.read(readFileSync(out));
+    expect([png.width, png.height]).toEqual([48, 32]);
   });
 
   it("evaluates with the paper's protocol and ends with one JSON line", async () => {
