@@ -128,6 +128,24 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       expect(d).toBeGreaterThan(0.5);
       await page.screenshot({ path: join(SHOTS, 'segment-wasm.png') });
 
+      // The threshold re-applies the kept probabilities: no new inference, and back to 0.5 gives the same mask.
+      const setThreshold = async (value: number) => {
+        await page.locator('[data-cy="cmunext-threshold"]').evaluate((el, v) => {
+          const input = el as HTMLInputElement;
+          input.value = String(v);
+          input.dispatchEvent(new Event('change'));
+        }, value);
+        await page.waitForFunction((v) => (document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? '').startsWith(`Threshold ${v}`), value.toFixed(2));
+        return (await labelmaps(page))[0]?.data ?? [];
+      };
+      const strict = await setThreshold(0.95);
+      expect(await statusText(page)).toBe('Threshold 0.95 applied to 1 image(s) without new inference.');
+      const strictCount = strict.filter(Boolean).length;
+      const aiCount = maps[0].data.filter(Boolean).length;
+      console.log(`threshold 0.95: ${strictCount} pixels, 0.5: ${aiCount}`);
+      expect(strictCount).toBeLessThan(aiCount);
+      expect(await setThreshold(0.5)).toEqual(maps[0].data);
+
       // Store the AI output.
       await page.locator('[data-cy="CMUNeXtStore"]').first().click();
       await page.waitForFunction(() => /stored|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 60000 });
