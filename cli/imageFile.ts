@@ -30,14 +30,21 @@ export class ImageFileError extends Error {
   override name = 'ImageFileError';
 }
 
-/** PNG (8/16-bit), JPEG or uncompressed DICOM -> SourceImage. `frame` is 0-based, for multi-frame DICOM. */
-export function readImageFile(path: string, frame = 0): SourceImage {
-  let bytes: Buffer;
+export function readFileBytes(path: string): Buffer {
   try {
-    bytes = readFileSync(path);
+    return readFileSync(path);
   } catch (e) {
     throw new ImageFileError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? e})`);
   }
+}
+
+/** PNG (8/16-bit), JPEG or uncompressed DICOM -> SourceImage. `frame` is 0-based, for multi-frame DICOM. */
+export function readImageFile(path: string, frame = 0): SourceImage {
+  return decodeImage(readFileBytes(path), path, frame);
+}
+
+/** The bytes of a file already read; `path` names it in messages and tells DICOM by extension. */
+export function decodeImage(bytes: Buffer, path: string, frame = 0): SourceImage {
   try {
     if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
       const png = PNG.sync.read(bytes, { skipRescale: true });

@@ -10,7 +10,7 @@ import { segmentImage } from '../extension/src/runtime/segmenter';
 import { aiSegments, aiSeriesOptions } from '../extension/src/seg/provenance';
 import { SegWriterError, writeSeg } from '../extension/src/seg/writeSeg';
 import { isDicom, readDicomMetadata } from './dicomFile';
-import { ImageFileError, encodeMaskPng, readImageFile, readMaskFile } from './imageFile';
+import { ImageFileError, decodeImage, encodeMaskPng, readFileBytes, readImageFile, readMaskFile } from './imageFile';
 import { NodeBackend, openModel } from './nodeModel';
 
 const USAGE = `cmunext: CMUNeXt segmentation from the command line, with the viewer's own pre- and post-processing
@@ -54,11 +54,12 @@ async function segment(v: Record<string, string | boolean | undefined>): Promise
   if (kind !== '.png' && kind !== '.dcm') throw new UsageError(`--out ${out}: give a .png path for a mask image or a .dcm path for a DICOM SEG`);
   const frame = number(v.frame as string, 'frame', (x) => Number.isInteger(x) && x >= 1, 'a frame number from 1') ?? 1;
   const threshold = number(v.threshold as string, 'threshold', (x) => x > 0 && x < 1, 'between 0 and 1');
-  const image = readImageFile(input, frame - 1);
-  if (kind === '.dcm' && !isDicom(readFileSync(input))) throw new UsageError(`--out ${out}: a DICOM SEG references a DICOM source; ${input} is not DICOM`);
+  const inputBytes = readFileBytes(input);
+  const image = decodeImage(inputBytes, input, frame - 1);
+  if (kind === '.dcm' && !isDicom(inputBytes)) throw new UsageError(`--out ${out}: a DICOM SEG references a DICOM source; ${input} is not DICOM`);
   const session = await openModel(v.model as string, v.backend as NodeBackend, threadCount(v));
   const r = await segmentImage(session, image, threshold);
-  const bytes = kind === '.png' ? encodeMaskPng(r.mask, r.width, r.height) : segFor(readDicomMetadata(readFileSync(input)), frame, r.mask, session.manifest, r.threshold, session.backend, v.creator as string | undefined);
+  const bytes = kind === '.png' ? encodeMaskPng(r.mask, r.width, r.height) : segFor(readDicomMetadata(inputBytes), frame, r.mask, session.manifest, r.threshold, session.backend, v.creator as string | undefined);
   mkdirSync(dirname(out), { recursive: true });
   // Written whole or not at all: a reader never finds half a file.
   writeFileSync(`${out}.partial`, bytes);
@@ -86,6 +87,7 @@ function caseList(path: string | undefined): Set<string> | undefined {
 async function evaluate(v: Record<string, string | boolean | undefined>): Promise<void> {
   need(v, 'model', 'images', 'masks');
   const threshold = number(v.threshold as string, 'threshold', (x) => x > 0 && x < 1, 'between 0 and 1') ?? 0.5;
+  const size = number(v.size as string, 'size', (x) => Number.isInteger(x) && x >= 16, 'a whole number from 16');
   const only = caseList(v.cases as string | undefined);
   const imagesDir = v.images as string;
   const masksDir = v.masks as string;
@@ -100,7 +102,6 @@ async function evaluate(v: Record<string, string | boolean | undefined>): Promis
   if (missing.length) throw new UsageError(`${masksDir}: no mask for ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}`);
   const session = await openModel(v.model as string, v.backend as NodeBackend, threadCount(v));
   const [, , inputHeight, inputWidth] = session.manifest.input.shape;
-  const size = number(v.size as string, 'size', (x) => Number.isInteger(x) && x >= 16, 'a whole number from 16');
   const [height, width] = size ? [size, size] : [inputHeight, inputWidth];
   let iouSum = 0;
   let f1Sum = 0;
