@@ -274,9 +274,10 @@ export class CmunextTool {
         const segmentationId = await host.createLabelmap(this.services, target, seg.seriesDescription ?? 'Stored SEG', first?.label ?? 'Segment 1', [230, 80, 60]);
         for (const f of frames) {
           const imageId = imageFor(f) as string;
+          // Frames of several segments over one image merge into the one labelmap segment.
           const merged = host.readMask(libs, segmentationId, imageId) ?? new Uint8Array(f.mask.length);
-          for (let i = 0; i < merged.length; i++) if (f.mask[i]) merged[i] = f.segment;
-          host.writeMask(libs, segmentationId, imageId, merged.map((v) => (v ? 1 : 0)));
+          for (let i = 0; i < merged.length; i++) if (f.mask[i]) merged[i] = 1;
+          host.writeMask(libs, segmentationId, imageId, merged);
         }
         host.segmentationModified(libs, segmentationId, target);
         const msg = `Opened "${seg.seriesDescription}" (${first?.algorithmType ?? ''}, ${frames.length} frame(s)) for editing.`;
