@@ -22,8 +22,8 @@ const TYPES: Record<string, string> = {
 export interface ServerOptions {
   /** The prebuilt OHIF dist folder. */
   viewerDir: string;
-  /** URL path prefix -> folder, e.g. { '/cmunext/': 'dist', '/models/': 'models' }. */
-  mounts: Record<string, string>;
+  /** URL path prefix -> folders, searched in order (see projectMounts). */
+  mounts: Record<string, string[]>;
   /** Served at /app-config.js instead of the viewer's own. */
   appConfig: string;
   /** DICOMweb root of the PACS, proxied at /dicom-web. */
@@ -73,9 +73,9 @@ export function startServer(o: ServerOptions): Promise<Server> {
       res.end(o.appConfig);
       return;
     }
-    for (const [prefix, folder] of Object.entries(o.mounts)) {
+    for (const [prefix, folders] of Object.entries(o.mounts)) {
       if (url.pathname.startsWith(prefix)) {
-        if (!sendFile(res, folder, url.pathname.slice(prefix.length))) res.writeHead(404).end('not found');
+        if (!folders.some((f) => sendFile(res, f, url.pathname.slice(prefix.length)))) res.writeHead(404).end('not found');
         return;
       }
     }
@@ -88,7 +88,18 @@ export function startServer(o: ServerOptions): Promise<Server> {
   });
 }
 
-/** Where the server mounts this project's bundles (dist/ at /cmunext/). */
+/**
+ * This project's files as a deployment serves them: both packages' dist/cmunext/ at /cmunext/ (what OHIF's source
+ * build makes of them too) and the models at /models/.
+ */
+export function projectMounts(root: string): Record<string, string[]> {
+  return {
+    '/cmunext/': [join(root, 'extension/dist/cmunext'), join(root, 'modes/dist/cmunext')],
+    '/models/': [join(root, 'models')],
+  };
+}
+
+/** The bundles' URLs under projectMounts. */
 export const EXTENSION_MODULES = { extensions: ['/cmunext/cmunext-extension.js'], modes: ['/cmunext/cmunext-mode.js'] };
 
 /** app-config.js for the prebuilt viewer: the same-origin PACS, and this project's extension and mode. */

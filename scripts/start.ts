@@ -8,7 +8,7 @@ import { projectRoot } from './root';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startOrthanc, uploadFiles, Pacs } from './pacs';
-import { appConfig, EXTENSION_MODULES, startServer } from './server';
+import { appConfig, EXTENSION_MODULES, projectMounts, startServer } from './server';
 import { ensureViewer } from './viewer';
 
 const ROOT = projectRoot();
@@ -16,8 +16,8 @@ const ROOT = projectRoot();
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
-  for (const f of ['cmunext-worker.js']) {
-    if (!existsSync(join(ROOT, 'dist', f))) throw new Error(`dist/${f} is missing: run npm run build`);
+  for (const f of ['extension/dist/cmunext/cmunext-worker.js', 'modes/dist/cmunext/cmunext-mode.js']) {
+    if (!existsSync(join(ROOT, f))) throw new Error(`${f} is missing: run npm run build`);
   }
   const viewerDir = ensureViewer();
   let pacs: Pacs | undefined;
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   }
   const server = await startServer({
     viewerDir,
-    mounts: { '/cmunext/': join(ROOT, 'dist'), '/models/': join(ROOT, 'models') },
+    mounts: projectMounts(ROOT),
     appConfig: appConfig(EXTENSION_MODULES),
     dicomweb,
     port,

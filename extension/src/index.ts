@@ -2,20 +2,25 @@
  * The OHIF extension: "CMUNeXt segment" commands and the evaluator that says why its buttons are disabled.
  * Loaded at run time by a prebuilt OHIF 3.13 viewer (app-config `extensions`), or bundled into a source build.
  */
-import pkg from '../../package.json';
+import pkg from '../package.json';
+import { assetBase } from './assets';
 import { ExtensionParams } from './ohif';
 import { CmunextTool } from './tool';
 
-/** Beside this bundle: the worker; one folder up: models/ (as `npm start` serves them). */
-const HERE = import.meta.url.replace(/[^/]*$/, '');
 let tool: CmunextTool | undefined;
 
 function getTool(params: ExtensionParams): CmunextTool {
   const appConfig = params.extensionManager.appConfig ?? params.appConfig ?? {};
   const config = appConfig.cmunext ?? {};
+  const base = assetBase({
+    moduleUrl: import.meta.url,
+    pageUrl: location.href,
+    publicUrl: (window as { PUBLIC_URL?: string }).PUBLIC_URL,
+    configured: config.assetsUrl,
+  });
   tool ??= new CmunextTool(params, {
-    modelUrl: new URL(config.modelUrl ?? '../models/cmunext-s-busi/', HERE).href,
-    workerUrl: new URL('cmunext-worker.js', HERE).href,
+    modelUrl: new URL(config.modelUrl ?? `../models/${pkg.cmunext.defaultModel}/`, base).href,
+    workerUrl: new URL('cmunext-worker.js', base).href,
     backends: config.backends ?? ['webgpu', 'wasm'],
     contentCreatorName: config.contentCreatorName ?? '',
   });

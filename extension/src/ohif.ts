@@ -82,9 +82,19 @@ export interface CornerstoneLibraries {
   };
 }
 
+/** app-config `cmunext`: the model, where the bundle's files are served, the backends to try, the SEG's creator. */
+export interface CmunextAppConfig {
+  modelUrl?: string;
+  assetsUrl?: string;
+  backends?: ('webgpu' | 'wasm')[];
+  contentCreatorName?: string;
+}
+
+type AppConfig = { cmunext?: CmunextAppConfig };
+
 export interface ExtensionParams {
   servicesManager: { services: OhifServices };
   commandsManager: { run(command: string | object, options?: object): unknown; runCommand?(name: string, options?: object): unknown };
-  extensionManager: { getModuleEntry(id: string): { exports: any } | undefined; appConfig?: any };
-  appConfig?: any;
+  extensionManager: { getModuleEntry(id: string): { exports: any } | undefined; appConfig?: AppConfig };
+  appConfig?: AppConfig;
 }

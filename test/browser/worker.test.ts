@@ -12,6 +12,7 @@ import { serveFolder } from '../helpers/staticServer';
 
 const ROOT = resolve(__dirname, '../..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const WORKER = 'extension/dist/cmunext/cmunext-worker.js';
 const MODEL = '/test/fixtures/cmunext-s-random';
 const IMAGE = `${MODEL}/golden/input.png`;
 const BASE_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -23,7 +24,7 @@ let reference: Float32Array;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`);
-  if (!existsSync(join(ROOT, 'dist/cmunext-worker.js'))) throw new Error('dist/cmunext-worker.js not built: run npm run build');
+  if (!existsSync(join(ROOT, WORKER))) throw new Error(`${WORKER} not built: run npm run build`);
   server = await serveFolder(ROOT);
   const session = await openModel(join(ROOT, MODEL), 'native');
   reference = (await segmentImage(session, readImageFile(join(ROOT, IMAGE)))).probabilities.data;

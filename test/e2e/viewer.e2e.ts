@@ -13,8 +13,9 @@ import { readMaskFile } from '../../cli/imageFile';
 import { overlap } from '../../extension/src/core/metrics';
 import { readSeg } from '../../extension/src/seg/readSeg';
 import { freePort, Pacs, startOrthanc, uploadFiles } from '../../scripts/pacs';
-import { appConfig, EXTENSION_MODULES, startServer } from '../../scripts/server';
+import { appConfig, EXTENSION_MODULES, projectMounts, startServer } from '../../scripts/server';
 import { ensureViewer } from '../../scripts/viewer';
+import { hostBuild } from './hostBuild';
 
 const ROOT = resolve(__dirname, '../..');
 const SHOTS = join(ROOT, 'docs', 'screenshots');
@@ -35,7 +36,7 @@ beforeAll(async () => {
   const port = await freePort();
   server = await startServer({
     viewerDir: ensureViewer(),
-    mounts: { '/cmunext/': join(ROOT, 'dist'), '/models/': join(ROOT, 'models') },
+    mounts: projectMounts(ROOT),
     appConfig: appConfig(EXTENSION_MODULES),
     dicomweb: `${pacs.url}/dicom-web`,
     port,
@@ -51,12 +52,12 @@ afterAll(async () => {
   await pacs?.stop();
 });
 
-async function openStudy(extraArgs: string[], study = studyUID): Promise<{ browser: Browser; page: Page; errors: string[] }> {
+async function openStudy(extraArgs: string[], study = studyUID, at = base): Promise<{ browser: Browser; page: Page; errors: string[] }> {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...ARGS, ...extraArgs] });
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${base}/cmunext?StudyInstanceUIDs=${study}`);
+  await page.goto(`${at}/cmunext?StudyInstanceUIDs=${study}`);
   await page.locator('[data-cy="CMUNeXtSegment"]').first().waitFor({ timeout: 60000 });
   await page.waitForFunction(() => (window as any).services?.cornerstoneViewportService?.getCornerstoneViewport?.((window as any).services.viewportGridService.getActiveViewportId())?.getCurrentImageId?.(), null, { timeout: 60000 });
   return { browser, page, errors };
@@ -297,6 +298,37 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
+    }
+  });
+
+  it('runs as an OHIF source build bundles it: installed by package name, re-bundled, files where OHIF copies them', async () => {
+    const build = await hostBuild(ROOT, tempDir('host-build'));
+    const bundle = readdirSync(join(build.root, 'host')).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(build.root, 'host', f), 'utf8')).join('\n');
+    // The host bundler fixed import.meta.url to the build machine's file: the extension must not look for its files there.
+    expect(bundle).not.toContain('import.meta.url');
+    expect(bundle).toMatch(/file:\/\/\/[^"']*ohif-extension-cmunext\/dist\/cmunext\/cmunext-extension\.js/);
+    const port = await freePort();
+    const hostServer = await startServer({
+      viewerDir: ensureViewer(),
+      mounts: Object.fromEntries(['host', 'cmunext', 'models'].map((f) => [`/${f}/`, [join(build.root, f)]])),
+      appConfig: appConfig(build.modules),
+      dicomweb: `${pacs.url}/dicom-web`,
+      port,
+    });
+    const { browser, page, errors } = await openStudy([], studyUID, `http://127.0.0.1:${port}`);
+    try {
+      const requested: string[] = [];
+      page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+      const status = await segment(page);
+      expect(status).toMatch(/on wasm: 1 image\(s\), \d+ ms per image/);
+      const d = dice((await labelmaps(page))[0].data, expertMask);
+      console.log(`host-bundled packages: Dice with the expert mask = ${d.toFixed(3)} (${status})`);
+      expect(d).toBeGreaterThan(0.5);
+      expect(requested).toEqual(expect.arrayContaining(['/cmunext/cmunext-worker.js', '/models/cmunext-s-busi/manifest.json']));
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+      hostServer.close();
     }
   });
 
