@@ -9,10 +9,10 @@ import { openModel, NodeBackend } from '../cli/nodeModel';
 import { toDisplay } from '../extension/src/core/pixels';
 import { toMask, toProbabilities } from '../extension/src/core/postprocess';
 import { toModelInput } from '../extension/src/core/preprocess';
-import { projectRoot } from './root';
+import { defaultModelDir, projectRoot } from './root';
 
 const ROOT = projectRoot();
-const folder = process.argv[2] ?? join(ROOT, 'models/cmunext-s-busi');
+const folder = process.argv[2] ?? defaultModelDir(ROOT);
 const imagePath = process.argv[3] ?? join(ROOT, '../shared/data/busi/native/images/malignant (145).png');
 const runs = Number(process.argv[4] ?? 20);
 

@@ -8,8 +8,9 @@ const { main } = require('../dist-node/cli/main.js');
 
 const root = resolve(__dirname, '..');
 const busi = process.env.BUSI_DIR ?? resolve(root, '../shared/data/busi');
-const model = join(root, 'models/cmunext-s-busi');
-const validation = join(root, 'models/training/runs/cmunext-s-busi/val_cases.txt');
+const { defaultModel } = require('../extension/package.json').cmunext;
+const model = join(root, 'models', defaultModel);
+const validation = join(root, 'models/training/runs', defaultModel, 'val_cases.txt');
 
 (async () => {
   if (!existsSync(busi)) {

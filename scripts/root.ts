@@ -10,3 +10,8 @@ export function projectRoot(from = __dirname): string {
   }
   throw new Error(`no ohif-cmunext package.json above ${from}`);
 }
+
+/** The folder of the model the viewer uses by default (extension/package.json names it). */
+export function defaultModelDir(root = projectRoot()): string {
+  return join(root, 'models', JSON.parse(readFileSync(join(root, 'extension/package.json'), 'utf8')).cmunext.defaultModel);
+}

@@ -324,7 +324,8 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       const d = dice((await labelmaps(page))[0].data, expertMask);
       console.log(`host-bundled packages: Dice with the expert mask = ${d.toFixed(3)} (${status})`);
       expect(d).toBeGreaterThan(0.5);
-      expect(requested).toEqual(expect.arrayContaining(['/cmunext/cmunext-worker.js', '/models/cmunext-s-busi/manifest.json']));
+      const model = JSON.parse(readFileSync(join(ROOT, 'extension/package.json'), 'utf8')).cmunext.defaultModel;
+      expect(requested).toEqual(expect.arrayContaining(['/cmunext/cmunext-worker.js', `/models/${model}/manifest.json`]));
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
