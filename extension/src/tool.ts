@@ -2,6 +2,7 @@
  * What the toolbar commands do: segment the viewed image or series, re-threshold, store and reopen DICOM SEG.
  * OHIF and Cornerstone are reached only through the host adapter; the data path is the core's.
  */
+import { EditMap, keepEdits } from './core/edits';
 import { ModelManifest } from './core/manifest';
 import { Probabilities, toMask } from './core/postprocess';
 import { storeInstances } from './dicomweb/stow';
@@ -33,6 +34,8 @@ interface AiFrame {
   height: number;
   /** The AI mask at the current threshold: the reference a correction is measured against. */
   mask: Uint8Array;
+  /** The reader's edits as the last re-threshold found them. */
+  edits?: EditMap;
   instance: SourceInstance;
   frame?: number;
 }
@@ -193,19 +196,25 @@ export class CmunextTool {
     });
   }
 
-  /** New threshold over the kept probabilities: no new inference. Edits on those images are replaced. */
+  /** New threshold over the kept probabilities: no new inference. The reader's edits stay where they are. */
   async setThreshold(threshold: number): Promise<void> {
     const target = host.activeTarget(this.services);
     const run = this.runs.get(target.displaySet.displaySetInstanceUID);
     if (!run) throw new host.HostError('segment an image first; the threshold applies to the AI result');
     const libs = host.libraries(this.params.extensionManager);
+    let kept = 0;
     for (const [imageId, f] of run.frames) {
-      f.mask = toMask(f.probabilities, f.width, f.height, threshold);
-      host.writeMask(libs, run.segmentationId, imageId, f.mask);
+      const next = toMask(f.probabilities, f.width, f.height, threshold);
+      const shown = keepEdits(f.mask, host.readMask(libs, run.segmentationId, imageId) ?? f.mask, next, f.edits);
+      host.writeMask(libs, run.segmentationId, imageId, shown.mask);
+      kept += shown.kept;
+      f.mask = next;
+      f.edits = shown.edits;
     }
     run.threshold = threshold;
     host.segmentationModified(libs, run.segmentationId, target);
-    this.ui().say(`Threshold ${threshold.toFixed(2)} applied to ${run.frames.size} image(s) without new inference.`);
+    this.ui().say(`Threshold ${threshold.toFixed(2)} applied to ${run.frames.size} image(s) without new inference`
+      + `${kept ? `; ${kept} edited pixel(s) kept` : ''}.`);
   }
 
   /** Stores the AI segmentation, or the reader's correction of it, as DICOM SEG to the PACS by STOW-RS. */

@@ -204,6 +204,12 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       console.log(`brush stroke: +${brushed - aiPixels} pixels, undone; eraser stroke: -${erased} pixels`);
       await page.screenshot({ path: join(SHOTS, 'corrected.png') });
       expect(erased).toBeGreaterThan(0);
+      // Re-thresholding keeps the correction: a stricter threshold and back leave the erased pixels erased.
+      const edited = (await labelmaps(page))[0].data;
+      await setThreshold(0.9);
+      expect(await statusText(page)).toMatch(/^Threshold 0\.90 applied to 1 image\(s\) without new inference; \d+ edited pixel\(s\) kept\.$/);
+      expect(await setThreshold(0.5)).toEqual(edited);
+      console.log(`threshold 0.9 and back to 0.5 with the correction: ${await statusText(page)}`);
       await page.locator('[data-cy="CMUNeXtStore"]').first().click();
       await page.waitForFunction(() => /Corrected segmentation stored|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 60000 });
       const stored = await segInstances();
