@@ -61,13 +61,18 @@ function storedPixels(image: CornerstoneImage): { data: StoredPixels; bits: 8 | 
   return { data: Uint8Array.from(px as ArrayLike<number>), bits: 8, signed: 0 };
 }
 
+/** The image's DICOM attributes as the viewer holds them, and its 1-based frame within a multi-frame instance. */
+export function sourceOf(libs: CornerstoneLibraries, imageId: string): { instance: SourceInstance; frame?: number } {
+  const instance = libs.cornerstone.metaData.get('instance', imageId) as SourceInstance | undefined;
+  if (!instance?.SOPInstanceUID) throw new HostError('the image has no DICOM metadata in the viewer');
+  return { instance, frame: Number(instance.NumberOfFrames ?? 1) > 1 ? frameOf(imageId) ?? 1 : undefined };
+}
+
 /** The image as the user sees it in this viewport: its pixels, the window shown, and inversion. */
 export async function viewedImage(libs: CornerstoneLibraries, viewport: CornerstoneViewport, imageId: string): Promise<ViewedImage> {
   const { cornerstone } = libs;
   const image = cornerstone.cache.getImage(imageId) ?? (await cornerstone.imageLoader.loadAndCacheImage(imageId));
-  const instance = cornerstone.metaData.get('instance', imageId) as SourceInstance | undefined;
-  if (!instance?.SOPInstanceUID) throw new HostError('the image has no DICOM metadata in the viewer');
-  const frame = Number(instance.NumberOfFrames ?? 1) > 1 ? frameOf(imageId) ?? 1 : undefined;
+  const { instance, frame } = sourceOf(libs, imageId);
   const { rows, columns } = image;
   let source: SourceImage;
   if (image.color) {

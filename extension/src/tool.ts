@@ -15,7 +15,8 @@ import { InferenceError } from './runtime/errors';
 import { LoadedModel, MessageEndpoint } from './runtime/protocol';
 import { agreement, correctedSegments, correctedSeriesOptions } from './seg/agreement';
 import { aiSegments, aiSeriesOptions } from './seg/provenance';
-import { readSeg } from './seg/readSeg';
+import { ReadFrame, readSeg } from './seg/readSeg';
+import { AiDescription, aiDescription, aiSegUid, segmentColor } from './seg/reopen';
 import { FrameMask, SourceInstance } from './seg/types';
 import { writeSeg } from './seg/writeSeg';
 
@@ -29,7 +30,9 @@ export interface ToolConfig {
 }
 
 interface AiFrame {
-  probabilities: Probabilities;
+  /** The model's output, kept for re-thresholding; absent when the AI result was reopened from the PACS. */
+  probabilities?: Probabilities;
+  /** The source image's grid. */
   width: number;
   height: number;
   /** The AI mask at the current threshold: the reference a correction is measured against. */
@@ -40,15 +43,21 @@ interface AiFrame {
   frame?: number;
 }
 
-/** One AI segmentation over one display set: the kept probabilities and what was stored. */
+/** One AI segmentation over one display set, the reader's labelmap over it, and what the PACS holds of it. */
 interface AiRun {
   segmentationId: string;
   displaySetUID: string;
   threshold: number;
   backend: string;
   frames: Map<string, AiFrame>;
+  /** How a reopened AI result was first described; a result made here is described from the model. */
+  description?: AiDescription;
   storedAiSeg?: string;
+  /** The labelmap as last stored or opened, per image: an unchanged segmentation is not stored twice. */
+  inPacs?: Map<string, Uint8Array>;
 }
+
+const sameMask = (a: Uint8Array, b: Uint8Array | undefined) => !!b && a.length === b.length && a.every((v, i) => v === b[i]);
 
 /** A warning when the series' modality is not one the model was trained on (the result is still shown). */
 export function outOfDomainWarning(manifest: ModelManifest, modality: string | undefined): string | undefined {
@@ -128,8 +137,9 @@ export class CmunextTool {
       const label = model.manifest.labels[0];
       const key = target.displaySet.displaySetInstanceUID;
       let run = this.runs.get(key);
-      // The user may have deleted the AI segmentation in OHIF's panel: then a new one is made.
-      const replacing = run !== undefined && this.services.segmentationService.getSegmentation(run.segmentationId) !== undefined;
+      // The user may have deleted the AI segmentation in OHIF's panel: then a new one is made. A reopened SEG stays
+      // as it is, beside the new AI result.
+      const replacing = run !== undefined && !run.description && this.services.segmentationService.getSegmentation(run.segmentationId) !== undefined;
       if (!run || !replacing) {
         const segmentationId = await host.createLabelmap(this.services, target, `AI ${model.manifest.name}`, label.name, label.color);
         run = { segmentationId, displaySetUID: key, threshold: model.manifest.output.threshold, backend: model.backend, frames: new Map() };
@@ -201,9 +211,11 @@ export class CmunextTool {
     const target = host.activeTarget(this.services);
     const run = this.runs.get(target.displaySet.displaySetInstanceUID);
     if (!run) throw new host.HostError('segment an image first; the threshold applies to the AI result');
+    if (run.description) throw new host.HostError('a SEG reopened from the PACS holds no probabilities to re-threshold; run CMUNeXt segment again for that');
     const libs = host.libraries(this.params.extensionManager);
     let kept = 0;
     for (const [imageId, f] of run.frames) {
+      if (!f.probabilities) continue;
       const next = toMask(f.probabilities, f.width, f.height, threshold);
       const shown = keepEdits(f.mask, host.readMask(libs, run.segmentationId, imageId) ?? f.mask, next, f.edits);
       host.writeMask(libs, run.segmentationId, imageId, shown.mask);
@@ -222,35 +234,42 @@ export class CmunextTool {
     return this.guard(async () => {
       const target = host.activeTarget(this.services);
       const run = this.runs.get(target.displaySet.displaySetInstanceUID);
-      if (!run || !this.model) throw new host.HostError('there is no CMUNeXt segmentation on this series to store');
+      if (!run) throw new host.HostError('there is no CMUNeXt segmentation on this series to store: segment, or open a stored SEG');
+      const described = run.description ?? (this.model && {
+        segments: aiSegments(this.model.manifest, { threshold: run.threshold, backend: run.backend }),
+        series: aiSeriesOptions(this.model.manifest, ''),
+      });
+      if (!described) throw new host.HostError('the model that made this segmentation is not loaded');
       const libs = host.libraries(this.params.extensionManager);
-      const manifest: ModelManifest = this.model.manifest;
       const sources: SourceInstance[] = [];
       const masks: FrameMask[] = [];
       const aiMasks: Uint8Array[] = [];
-      const current: Uint8Array[] = [];
+      const current = new Map<string, Uint8Array>();
       for (const [imageId, f] of run.frames) {
         const now = host.readMask(libs, run.segmentationId, imageId) ?? f.mask;
         let index = sources.findIndex((s) => s.SOPInstanceUID === f.instance.SOPInstanceUID);
         if (index < 0) index = sources.push(f.instance) - 1;
         masks.push({ source: index, frame: f.frame, segment: 1, mask: now });
         aiMasks.push(f.mask);
-        current.push(now);
+        current.set(imageId, now);
       }
-      const stats = [agreement(1, aiMasks, current)];
+      if (run.inPacs && [...current].every(([id, m]) => sameMask(m, run.inPacs!.get(id)))) {
+        this.ui().say('Nothing changed since this segmentation was stored or opened; the PACS already holds it.');
+        return;
+      }
+      const stats = [agreement(1, aiMasks, [...current.values()])];
       const edited = stats[0].added + stats[0].removed > 0;
-      const ai = aiSegments(manifest, { threshold: run.threshold, backend: run.backend });
-      const aiOptions = aiSeriesOptions(manifest, '');
       const seg = edited
-        ? writeSeg(sources, correctedSegments(ai, stats, run.storedAiSeg), masks, correctedSeriesOptions(aiOptions, stats, this.config.contentCreatorName))
-        : writeSeg(sources, ai, masks, aiOptions);
+        ? writeSeg(sources, correctedSegments(described.segments, stats, run.storedAiSeg), masks, correctedSeriesOptions(described.series, stats, this.config.contentCreatorName))
+        : writeSeg(sources, described.segments, masks, described.series);
       const root = host.dicomwebRoot(this.params.extensionManager.appConfig ?? this.params.appConfig);
       this.ui().say('Storing DICOM SEG to the PACS…');
       await storeInstances(root, [seg]);
-      const uid = readSeg(seg).sopInstanceUID;
-      if (!edited) run.storedAiSeg = uid;
+      run.inPacs = current;
+      if (!edited) run.storedAiSeg = readSeg(seg).sopInstanceUID;
       const what = edited
-        ? `Corrected segmentation stored (Dice with AI ${stats[0].dice.toFixed(3)}, +${stats[0].added}/-${stats[0].removed} pixels); the AI original stays in the PACS.`
+        ? `Corrected segmentation stored (Dice with AI ${stats[0].dice.toFixed(3)}, +${stats[0].added}/-${stats[0].removed} pixels)`
+          + `${run.storedAiSeg ? '; the AI original stays in the PACS.' : '.'}`
         : 'AI segmentation stored as DICOM SEG.';
       this.ui().say(what);
       host.notify(this.services, 'success', 'Stored to PACS', what);
@@ -273,23 +292,52 @@ export class CmunextTool {
         if (inst?.SOPInstanceUID) byKey.set(keyOf(inst.SOPInstanceUID, Number(inst.NumberOfFrames ?? 1) > 1 ? host.frameOf(id) ?? 1 : undefined), id);
         if (inst?.ImagePositionPatient?.length === 3) byKey.set(posOf(inst.ImagePositionPatient), id);
       }
-      const imageFor = (f: ReturnType<typeof readSeg>['frames'][number]) =>
+      const imageFor = (f: ReadFrame) =>
         (f.sourceSopInstanceUID && byKey.get(keyOf(f.sourceSopInstanceUID, f.sourceFrame))) || (f.imagePositionPatient && byKey.get(posOf(f.imagePositionPatient)));
-      for (const ref of await findSegInstances(root, target.displaySet.StudyInstanceUID)) {
-        const seg = readSeg(await retrieveInstance(root, target.displaySet.StudyInstanceUID, ref));
+      const study = target.displaySet.StudyInstanceUID;
+      const refs = await findSegInstances(root, study);
+      for (const ref of refs) {
+        const seg = readSeg(await retrieveInstance(root, study, ref));
         const frames = seg.frames.filter((f) => imageFor(f));
         if (!frames.length) continue;
         const first = seg.segments[0];
-        const segmentationId = await host.createLabelmap(this.services, target, seg.seriesDescription ?? 'Stored SEG', first?.label ?? 'Segment 1', [230, 80, 60]);
-        for (const f of frames) {
-          const imageId = imageFor(f) as string;
-          // Frames of several segments over one image merge into the one labelmap segment.
-          const merged = host.readMask(libs, segmentationId, imageId) ?? new Uint8Array(f.mask.length);
-          for (let i = 0; i < merged.length; i++) if (f.mask[i]) merged[i] = 1;
-          host.writeMask(libs, segmentationId, imageId, merged);
-        }
+        const segmentationId = await host.createLabelmap(this.services, target, seg.seriesDescription ?? 'Stored SEG', first?.label ?? 'Segment 1', first ? segmentColor(first) : [230, 80, 60]);
+        // Frames of several segments over one image merge into the one labelmap segment.
+        const merge = (into: Map<string, Uint8Array>, f: ReadFrame) => {
+          const imageId = imageFor(f);
+          if (!imageId) return;
+          const mask = into.get(imageId) ?? new Uint8Array(f.mask.length);
+          for (let i = 0; i < mask.length; i++) if (f.mask[i]) mask[i] = 1;
+          into.set(imageId, mask);
+        };
+        const shown = new Map<string, Uint8Array>();
+        frames.forEach((f) => merge(shown, f));
+        for (const [imageId, mask] of shown) host.writeMask(libs, segmentationId, imageId, mask);
         host.segmentationModified(libs, segmentationId, target);
-        const msg = `Opened "${seg.seriesDescription}" (${first?.algorithmType ?? ''}, ${frames.length} frame(s)) for editing.`;
+
+        // The AI result this SEG is, or corrects, is what further corrections are measured against.
+        const key = target.displaySet.displaySetInstanceUID;
+        const aiUid = aiSegUid(seg);
+        const aiRef = refs.find((r) => r.sopInstanceUID === aiUid);
+        const ai = aiUid === seg.sopInstanceUID ? seg : aiRef && readSeg(await retrieveInstance(root, study, aiRef));
+        let storable = '';
+        if (ai) {
+          const aiMasks = new Map<string, Uint8Array>();
+          ai.frames.forEach((f) => merge(aiMasks, f));
+          const runFrames = new Map<string, AiFrame>();
+          for (const imageId of new Set([...shown.keys(), ...aiMasks.keys()])) {
+            runFrames.set(imageId, { mask: aiMasks.get(imageId) ?? new Uint8Array(seg.rows * seg.columns), width: seg.columns, height: seg.rows, ...host.sourceOf(libs, imageId) });
+          }
+          const params = ai.segments[0]?.algorithmParameters ?? {};
+          this.runs.set(key, {
+            segmentationId, displaySetUID: key, threshold: Number(params.threshold), backend: params.backend ?? '',
+            frames: runFrames, description: aiDescription(ai), storedAiSeg: ai.sopInstanceUID, inPacs: shown,
+          });
+        } else {
+          this.runs.delete(key);
+          storable = aiUid ? ' Its AI original is not in this study, so edits to it cannot be stored from here.' : ' It was not made by CMUNeXt, so edits to it are not stored from here.';
+        }
+        const msg = `Opened "${seg.seriesDescription}" (${first?.algorithmType ?? ''}, ${frames.length} frame(s)) for editing.${storable}`;
         this.ui().say(msg);
         host.notify(this.services, 'info', 'Stored segmentation', msg);
         return;

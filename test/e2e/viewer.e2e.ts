@@ -231,6 +231,27 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       expect(reopened).toHaveLength(1);
       expect(reopened[0].data.map((v) => (v ? 1 : 0))).toEqual(Array.from(corrected.frames[0].mask));
       await page.screenshot({ path: join(SHOTS, 'reopened.png') });
+
+      // Storing it unchanged adds nothing; a further correction is stored against the AI original.
+      const storeAndWait = async () => {
+        await page.locator('[data-cy="CMUNeXtStore"]').first().click();
+        await page.waitForFunction(() => /stored|Failed|Nothing changed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 60000 });
+        return (await statusText(page)) ?? '';
+      };
+      expect(await storeAndWait()).toBe('Nothing changed since this segmentation was stored or opened; the PACS already holds it.');
+      expect(await segInstances()).toHaveLength(2);
+      await page.locator('[data-cy="Brush"]').first().click();
+      await stroke(lesion.cx + 100 * lesion.pxPerPixel, lesion.cx + 160 * lesion.pxPerPixel, lesion.cy); // clear of the erased part
+      const revised = await storeAndWait();
+      console.log(`reopened, brushed and stored again: ${revised}`);
+      expect(revised).toMatch(/^Corrected segmentation stored \(Dice with AI 0\.\d{3}, \+\d+\/-\d+ pixels\); the AI original stays in the PACS\.$/);
+      const third = (await segInstances()).map((s) => ({ s, seg: readSeg(s.bytes) })).filter((x) => ![aiSeg.sopInstanceUID, corrected.sopInstanceUID].includes(x.seg.sopInstanceUID));
+      expect(third).toHaveLength(1);
+      dciodvfy(third[0].s.bytes);
+      const params = third[0].seg.segments[0].algorithmParameters;
+      expect(third[0].seg.segments[0]).toMatchObject({ algorithmType: 'SEMIAUTOMATIC', algorithmName: aiSeg.segments[0].algorithmName });
+      expect(params).toMatchObject({ ai_seg: aiSeg.sopInstanceUID, pixels_removed: String(erased), threshold: '0.5', backend: 'wasm' });
+      expect(Number(params.pixels_added)).toBeGreaterThan(0);
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

@@ -1,0 +1,64 @@
+/**
+ * A stored SEG reopened for further correction: the AI SEG it corrects, and that AI result's segment and series
+ * descriptions as first written, so that a new correction is stored exactly as one made in the same session.
+ */
+import * as dcmjs from 'dcmjs';
+import { ReadSeg, ReadSegment, SegReadError } from './readSeg';
+import { SegmentDescription, SegWriterOptions } from './types';
+
+const { Colors } = (dcmjs as any).data;
+
+export interface AiDescription {
+  segments: SegmentDescription[];
+  series: SegWriterOptions;
+}
+
+/** The SOP Instance UID of the AI SEG behind a stored SEG: itself when AI output, else the one its correction names. */
+export function aiSegUid(seg: ReadSeg): string | undefined {
+  if (seg.segments.length && seg.segments.every((s) => s.algorithmType === 'AUTOMATIC')) return seg.sopInstanceUID;
+  return seg.segments.map((s) => s.algorithmParameters.ai_seg).find(Boolean);
+}
+
+/** The segment's recommended display colour as sRGB 0..255 (grey when the SEG recommends none). */
+export function segmentColor(s: ReadSegment): [number, number, number] {
+  if (!s.cieLab) return [128, 128, 128];
+  const [r, g, b] = (Colors.dicomlab2RGB(s.cieLab) as number[]).map((c) => Math.min(255, Math.max(0, Math.round(c * 255))));
+  return [r, g, b];
+}
+
+const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined || v === '' ? [] : String(v).split('\\'));
+
+/** The descriptions an AI SEG was written with, read back from it. */
+export function aiDescription(seg: ReadSeg): AiDescription {
+  const segments = seg.segments.map((s): SegmentDescription => {
+    if (s.algorithmType !== 'AUTOMATIC' || !s.algorithmName) throw new SegReadError(`segment ${s.number} (${s.label}) of "${seg.seriesDescription ?? seg.sopInstanceUID}" is not AI output`);
+    if (!s.category || !s.type) throw new SegReadError(`segment ${s.number} (${s.label}) has no segmented property category or type`);
+    return {
+      number: s.number,
+      label: s.label,
+      color: segmentColor(s),
+      category: s.category,
+      type: s.type,
+      anatomicRegion: s.anatomicRegion,
+      algorithmType: 'AUTOMATIC',
+      algorithm: { name: s.algorithmName, version: s.algorithmVersion ?? '', parameters: { ...s.algorithmParameters } },
+    };
+  });
+  const ds = seg.dataset;
+  return {
+    segments,
+    series: {
+      seriesDescription: seg.seriesDescription ?? 'AI segmentation',
+      seriesNumber: Number(ds.SeriesNumber ?? 9001),
+      contentLabel: ds.ContentLabel ?? 'CMUNEXT_AI',
+      contentDescription: seg.contentDescription,
+      contentCreatorName: '',
+      equipment: {
+        manufacturer: ds.Manufacturer ?? '',
+        modelName: ds.ManufacturerModelName ?? '',
+        softwareVersions: list(ds.SoftwareVersions),
+        deviceSerialNumber: ds.DeviceSerialNumber ?? '',
+      },
+    },
+  };
+}

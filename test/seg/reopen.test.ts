@@ -1,0 +1,51 @@
+import { agreement, correctedSegments, correctedSeriesOptions } from '../../extension/src/seg/agreement';
+import { aiSegments, aiSeriesOptions } from '../../extension/src/seg/provenance';
+import { readSeg, SegReadError } from '../../extension/src/seg/readSeg';
+import { aiDescription, aiSegUid } from '../../extension/src/seg/reopen';
+import { writeSeg } from '../../extension/src/seg/writeSeg';
+import { validateManifest } from '../../extension/src/core/validateManifest';
+import { metadataOf, usImage } from '../helpers/dicom';
+import manifestJson from '../fixtures/cmunext-s-random/manifest.json';
+
+const manifest = validateManifest(manifestJson);
+const source = metadataOf(usImage('2.25.4001', new Uint8Array(2 * 4 * 3), 2, 4));
+const aiMask = Uint8Array.from([0, 1, 1, 0, 0, 1, 1, 0]);
+const corrected = Uint8Array.from([0, 1, 0, 0, 0, 1, 0, 0]);
+const segments = aiSegments(manifest, { threshold: 0.35, backend: 'webgpu' });
+const series = aiSeriesOptions(manifest, 'Doe^Jane');
+const aiSeg = readSeg(writeSeg([source], segments, [{ source: 0, segment: 1, mask: aiMask }], series));
+const stats = [agreement(1, [aiMask], [corrected])];
+const correctedSeg = readSeg(writeSeg([source], correctedSegments(segments, stats, aiSeg.sopInstanceUID), [{ source: 0, segment: 1, mask: corrected }], correctedSeriesOptions(series, stats, 'Doe^Jane')));
+
+describe('reopening a stored SEG for further correction', () => {
+  it('finds the AI SEG: itself for AI output, the one a correction names', () => {
+    expect(aiSegUid(aiSeg)).toBe(aiSeg.sopInstanceUID);
+    expect(aiSegUid(correctedSeg)).toBe(aiSeg.sopInstanceUID);
+  });
+
+  it('has no AI SEG for a manual segmentation', () => {
+    const manual = readSeg(writeSeg([source], [{ ...segments[0], algorithmType: 'MANUAL', algorithm: undefined }], [{ source: 0, segment: 1, mask: corrected }], series));
+    expect(aiSegUid(manual)).toBeUndefined();
+    expect(() => aiDescription(manual)).toThrow(SegReadError);
+    expect(() => aiDescription(manual)).toThrow(/^segment 1 \(Breast lesion\) of "AI segmentation .*" is not AI output$/);
+  });
+
+  it('reads back the descriptions the AI SEG was written with', () => {
+    const d = aiDescription(aiSeg);
+    const { color, algorithm, ...rest } = segments[0];
+    const { color: readColor, algorithm: readAlgorithm, ...readRest } = d.segments[0];
+    expect(readRest).toEqual(rest);
+    readColor.forEach((c, i) => expect(Math.abs(c - color[i])).toBeLessThanOrEqual(1));
+    expect(readAlgorithm).toEqual({ ...algorithm, parameters: Object.fromEntries(Object.entries(algorithm!.parameters).map(([k, v]) => [k, String(v)])) });
+    expect(d.series).toEqual({ ...series, contentCreatorName: '' });
+  });
+
+  it('a correction of the reopened AI result is written as the first one was', () => {
+    const d = aiDescription(aiSeg);
+    const again = readSeg(writeSeg([source], correctedSegments(d.segments, stats, aiSeg.sopInstanceUID), [{ source: 0, segment: 1, mask: corrected }], correctedSeriesOptions(d.series, stats, 'Doe^Jane')));
+    expect(again.segments).toEqual(correctedSeg.segments);
+    for (const key of ['SeriesDescription', 'SeriesNumber', 'ContentLabel', 'ContentDescription', 'Manufacturer', 'ManufacturerModelName', 'SoftwareVersions', 'DeviceSerialNumber']) {
+      expect([key, again.dataset[key]]).toEqual([key, correctedSeg.dataset[key]]);
+    }
+  });
+});
