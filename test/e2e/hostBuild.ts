@@ -55,8 +55,10 @@ export async function hostBuild(projectRoot: string, dir: string): Promise<HostB
         context: app,
         entry: { extension: './src/extension.js', mode: './src/mode.js' },
         experiments: { outputModule: true },
-        output: { path: join(root, 'host'), filename: '[name].js', chunkFilename: '[name].[contenthash].js', module: true, chunkFormat: 'module', library: { type: 'module' } },
-        resolve: { modules: [join(app, 'node_modules')] },
+        output: { path: join(root, 'host'), publicPath: '/host/', filename: '[name].js', chunkFilename: '[name].[contenthash].js', module: true, chunkFormat: 'module', library: { type: 'module' } },
+        // As OHIF 3.13's webpack.base.js resolves and optimises.
+        resolve: { modules: [join(app, 'node_modules')], mainFields: ['module', 'browser', 'main'] },
+        optimization: { sideEffects: false },
         performance: { hints: false },
       },
       (err, s) => (err || !s ? reject(err) : resolve(s)),
