@@ -110,12 +110,20 @@ export function stackImageIds(target: Target): string[] {
   return target.viewport.getImageIds?.() ?? target.displaySet.imageIds ?? [target.viewport.getCurrentImageId()];
 }
 
-/** A labelmap segmentation over the display set, shown in the viewport, with the segment's name and colour. */
-export async function createLabelmap(services: OhifServices, target: Target, label: string, segmentLabel: string, color: [number, number, number]): Promise<string> {
+/** A segment of a labelmap: its number (the labelmap value), name and colour. */
+export interface LabelmapSegment {
+  number: number;
+  label: string;
+  color: [number, number, number];
+}
+
+/** A labelmap segmentation over the display set, shown in the viewport, with its segments' names and colours. */
+export async function createLabelmap(services: OhifServices, target: Target, label: string, segments: LabelmapSegment[]): Promise<string> {
   const { segmentationService } = services;
-  const segmentationId = await segmentationService.createLabelmapForDisplaySet(target.displaySet, { label, segments: { 1: { label: segmentLabel, active: true } } });
+  const entries = segments.map((s, i) => [s.number, { label: s.label, active: i === 0 }]);
+  const segmentationId = await segmentationService.createLabelmapForDisplaySet(target.displaySet, { label, segments: Object.fromEntries(entries) });
   await segmentationService.addSegmentationRepresentation(target.viewportId, { segmentationId });
-  segmentationService.setSegmentColor(target.viewportId, segmentationId, 1, [...color, 255]);
+  for (const s of segments) segmentationService.setSegmentColor(target.viewportId, segmentationId, s.number, [...s.color, 255]);
   return segmentationId;
 }
 
@@ -127,14 +135,19 @@ function labelmapImage(libs: CornerstoneLibraries, segmentationId: string, image
   return undefined;
 }
 
-/** Writes a 0/1 mask as segment `value` over one source image's labelmap slice. */
-export function writeMask(libs: CornerstoneLibraries, segmentationId: string, imageId: string, mask: Uint8Array, value = 1): void {
+/** Writes labelmap values (segment numbers, 0 outside) over one source image's labelmap slice. */
+export function writeLabels(libs: CornerstoneLibraries, segmentationId: string, imageId: string, labels: Uint8Array): void {
   const img = labelmapImage(libs, segmentationId, imageId);
   if (!img?.voxelManager) throw new HostError('the segmentation has no labelmap for this image');
   const data = img.voxelManager.getScalarData();
-  if (data.length !== mask.length) throw new HostError(`the labelmap holds ${data.length} pixels, the mask ${mask.length}`);
-  for (let i = 0; i < mask.length; i++) data[i] = mask[i] ? value : 0;
+  if (data.length !== labels.length) throw new HostError(`the labelmap holds ${data.length} pixels, the mask ${labels.length}`);
+  data.set(labels);
   img.voxelManager.setScalarData?.(data);
+}
+
+/** Writes a 0/1 mask as segment `value` over one source image's labelmap slice. */
+export function writeMask(libs: CornerstoneLibraries, segmentationId: string, imageId: string, mask: Uint8Array, value = 1): void {
+  writeLabels(libs, segmentationId, imageId, mask.map((v) => (v ? value : 0)));
 }
 
 /** The labelmap over one source image as 0/1, or undefined when the segmentation has no slice there. */

@@ -15,8 +15,8 @@ import { InferenceError } from './runtime/errors';
 import { LoadedModel, MessageEndpoint } from './runtime/protocol';
 import { agreement, correctedSegments, correctedSeriesOptions } from './seg/agreement';
 import { aiSegments, aiSeriesOptions } from './seg/provenance';
-import { ReadFrame, readSeg } from './seg/readSeg';
-import { AiDescription, aiDescription, aiSegUid, segmentColor } from './seg/reopen';
+import { ReadFrame, readSeg, SegReadError } from './seg/readSeg';
+import { AiDescription, aiDescription, aiSegUid, composeLabels, segmentColor } from './seg/reopen';
 import { FrameMask, SourceInstance } from './seg/types';
 import { writeSeg } from './seg/writeSeg';
 
@@ -141,7 +141,7 @@ export class CmunextTool {
       // as it is, beside the new AI result.
       const replacing = run !== undefined && !run.description && this.services.segmentationService.getSegmentation(run.segmentationId) !== undefined;
       if (!run || !replacing) {
-        const segmentationId = await host.createLabelmap(this.services, target, `AI ${model.manifest.name}`, label.name, label.color);
+        const segmentationId = await host.createLabelmap(this.services, target, `AI ${model.manifest.name}`, [{ number: 1, label: label.name, color: label.color }]);
         run = { segmentationId, displaySetUID: key, threshold: model.manifest.output.threshold, backend: model.backend, frames: new Map() };
         this.runs.set(key, run);
       }
@@ -301,18 +301,26 @@ export class CmunextTool {
         const frames = seg.frames.filter((f) => imageFor(f));
         if (!frames.length) continue;
         const first = seg.segments[0];
-        const segmentationId = await host.createLabelmap(this.services, target, seg.seriesDescription ?? 'Stored SEG', first?.label ?? 'Segment 1', first ? segmentColor(first) : [230, 80, 60]);
-        // Frames of several segments over one image merge into the one labelmap segment.
-        const merge = (into: Map<string, Uint8Array>, f: ReadFrame) => {
-          const imageId = imageFor(f);
-          if (!imageId) return;
-          const mask = into.get(imageId) ?? new Uint8Array(f.mask.length);
-          for (let i = 0; i < mask.length; i++) if (f.mask[i]) mask[i] = 1;
-          into.set(imageId, mask);
+        const segments = seg.segments.length
+          ? seg.segments.map((s) => ({ number: s.number, label: s.label, color: segmentColor(s) }))
+          : [{ number: 1, label: 'Segment 1', color: [230, 80, 60] as [number, number, number] }];
+        const segmentationId = await host.createLabelmap(this.services, target, seg.seriesDescription ?? 'Stored SEG', segments);
+        const byImage = (from: ReadFrame[]) => {
+          const grouped = new Map<string, ReadFrame[]>();
+          for (const f of from) {
+            const imageId = imageFor(f);
+            if (imageId) grouped.set(imageId, [...(grouped.get(imageId) ?? []), f]);
+          }
+          return grouped;
         };
         const shown = new Map<string, Uint8Array>();
-        frames.forEach((f) => merge(shown, f));
-        for (const [imageId, mask] of shown) host.writeMask(libs, segmentationId, imageId, mask);
+        let overlaps = 0;
+        for (const [imageId, over] of byImage(frames)) {
+          const composed = composeLabels(over, seg.rows * seg.columns);
+          host.writeLabels(libs, segmentationId, imageId, composed.labels);
+          shown.set(imageId, composed.labels);
+          overlaps += composed.overlaps;
+        }
         host.segmentationModified(libs, segmentationId, target);
 
         // The AI result this SEG is, or corrects, is what further corrections are measured against.
@@ -320,10 +328,16 @@ export class CmunextTool {
         const aiUid = aiSegUid(seg);
         const aiRef = refs.find((r) => r.sopInstanceUID === aiUid);
         const ai = aiUid === seg.sopInstanceUID ? seg : aiRef && readSeg(await retrieveInstance(root, study, aiRef));
+        let description: AiDescription | undefined;
+        try {
+          description = ai && ai.segments.length === 1 ? aiDescription(ai) : undefined;
+        } catch (e) {
+          if (!(e instanceof SegReadError)) throw e;
+        }
         let storable = '';
-        if (ai) {
-          const aiMasks = new Map<string, Uint8Array>();
-          ai.frames.forEach((f) => merge(aiMasks, f));
+        if (ai && description) {
+          // CMUNeXt SEGs hold one segment, so labels and masks are the same 0/1 values.
+          const aiMasks = new Map([...byImage(ai.frames)].map(([imageId, over]) => [imageId, composeLabels(over, seg.rows * seg.columns).labels]));
           const runFrames = new Map<string, AiFrame>();
           for (const imageId of new Set([...shown.keys(), ...aiMasks.keys()])) {
             runFrames.set(imageId, { mask: aiMasks.get(imageId) ?? new Uint8Array(seg.rows * seg.columns), width: seg.columns, height: seg.rows, ...host.sourceOf(libs, imageId) });
@@ -331,13 +345,17 @@ export class CmunextTool {
           const params = ai.segments[0]?.algorithmParameters ?? {};
           this.runs.set(key, {
             segmentationId, displaySetUID: key, threshold: Number(params.threshold), backend: params.backend ?? '',
-            frames: runFrames, description: aiDescription(ai), storedAiSeg: ai.sopInstanceUID, inPacs: shown,
+            frames: runFrames, description, storedAiSeg: ai.sopInstanceUID, inPacs: shown,
           });
         } else {
           this.runs.delete(key);
-          storable = aiUid ? ' Its AI original is not in this study, so edits to it cannot be stored from here.' : ' It was not made by CMUNeXt, so edits to it are not stored from here.';
+          storable = aiUid && !ai
+            ? ' Its AI original is not in this study, so edits to it cannot be stored from here.'
+            : ' It is not a CMUNeXt result, so edits to it are not stored from here.';
         }
-        const msg = `Opened "${seg.seriesDescription}" (${first?.algorithmType ?? ''}, ${frames.length} frame(s)) for editing.${storable}`;
+        const detail = `${first?.algorithmType ?? ''}, ${frames.length} frame(s)${segments.length > 1 ? `, ${segments.length} segments` : ''}`;
+        const overlapping = overlaps ? ` ${overlaps} pixel(s) where segments overlap show the higher-numbered segment.` : '';
+        const msg = `Opened "${seg.seriesDescription}" (${detail}) for editing.${overlapping}${storable}`;
         this.ui().say(msg);
         host.notify(this.services, 'info', 'Stored segmentation', msg);
         return;

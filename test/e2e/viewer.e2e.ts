@@ -11,7 +11,11 @@ import { join, resolve } from 'node:path';
 import { chromium, Browser, Page } from 'playwright-core';
 import { readMaskFile } from '../../cli/imageFile';
 import { overlap } from '../../extension/src/core/metrics';
+import { readPart10 } from '../../extension/src/dicom/part10';
 import { readSeg } from '../../extension/src/seg/readSeg';
+import { SegmentDescription } from '../../extension/src/seg/types';
+import { writeSeg } from '../../extension/src/seg/writeSeg';
+import { metadataOf } from '../helpers/dicom';
 import { freePort, Pacs, startOrthanc, uploadFiles } from '../../scripts/pacs';
 import { appConfig, EXTENSION_MODULES, projectMounts, startServer } from '../../scripts/server';
 import { ensureViewer } from '../../scripts/viewer';
@@ -357,6 +361,72 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
     } finally {
       await browser.close();
       hostServer.close();
+    }
+  });
+
+  it('opens another tool\'s SEG with two overlapping segments over the CT series, both segments named and coloured', async () => {
+    const files = readdirSync(join(ROOT, 'demo/studies')).filter((f) => f.startsWith('ct-')).sort().slice(0, 2);
+    const sources = files.map((f) => metadataOf(readPart10(readFileSync(join(ROOT, 'demo/studies', f)))));
+    const { Rows: rows, Columns: columns } = sources[0];
+    const rect = (top: number, left: number, size: number) => Uint8Array.from({ length: rows * columns }, (_, i) => {
+      const y = Math.floor(i / columns);
+      const x = i % columns;
+      return y >= top && y < top + size && x >= left && x < left + size ? 1 : 0;
+    });
+    const organ = (number: number, label: string, code: string, color: [number, number, number]): SegmentDescription => ({
+      number, label, color, algorithmType: 'MANUAL',
+      category: { scheme: 'SCT', code: '91723000', meaning: 'Anatomical structure' },
+      type: { scheme: 'SCT', code, meaning: label },
+    });
+    const liver = rect(20, 20, 30);
+    const kidney = rect(40, 40, 20); // overlaps the liver square by 10x10 pixels
+    const bytes = writeSeg(sources, [organ(1, 'Liver', '10200004', [220, 160, 40]), organ(2, 'Kidney', '64033007', [60, 120, 230])], [
+      { source: 0, segment: 1, mask: liver },
+      { source: 0, segment: 2, mask: kidney },
+      { source: 1, segment: 1, mask: liver },
+    ], { seriesDescription: 'Organs (other tool)', seriesNumber: 300, contentLabel: 'ORGANS', equipment: { manufacturer: 'Other', modelName: 'Manual', softwareVersions: ['1'], deviceSerialNumber: '1' } });
+    const file = join(tempDir('e2e'), 'organs.dcm');
+    writeFileSync(file, bytes);
+    await uploadFiles(`${pacs.url}/dicom-web`, [file]);
+    const ctStudyUID = (await (await fetch(`${base}/dicom-web/studies?AccessionNumber=DEMO3`)).json())[0]['0020000D'].Value[0];
+
+    const { browser, page, errors } = await openStudy([], ctStudyUID);
+    try {
+      await page.waitForTimeout(2000);
+      await page.locator('[data-cy="CMUNeXtOpen"]').first().click();
+      await page.waitForFunction(() => /Opened|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 60000 });
+      expect(await statusText(page)).toBe('Opened "Organs (other tool)" (MANUAL, 3 frame(s), 2 segments) for editing. '
+        + '100 pixel(s) where segments overlap show the higher-numbered segment. It is not a CMUNeXt result, so edits to it are not stored from here.');
+      const maps = await labelmaps(page);
+      const bySop = Object.fromEntries(maps.map((mp) => [mp.sop, mp.data]));
+      const expected = Array.from(liver, (v, i) => (kidney[i] ? 2 : v));
+      expect(bySop[sources[0].SOPInstanceUID]).toEqual(expected);
+      expect(bySop[sources[1].SOPInstanceUID]).toEqual(Array.from(liver));
+      const segments = await page.evaluate(() => {
+        const w = window as any;
+        const seg = w.services.segmentationService.getSegmentations().find((x: any) => x.label === 'Organs (other tool)');
+        return Object.values(seg.segments).map((x: any) => x.label);
+      });
+      expect(segments).toEqual(['Liver', 'Kidney']);
+      // Show the slice with both segments for the screenshot.
+      await page.evaluate(async (sop) => {
+        const w = window as any;
+        const libs = w.extensionManager.getModuleEntry('@ohif/extension-cornerstone.utilityModule.common').exports.getCornerstoneLibraries();
+        const viewport = w.services.cornerstoneViewportService.getCornerstoneViewport(w.services.viewportGridService.getActiveViewportId());
+        const ids: string[] = viewport.getImageIds();
+        await viewport.setImageIdIndex(ids.findIndex((id) => libs.cornerstone.metaData.get('instance', id)?.SOPInstanceUID === sop));
+      }, sources[0].SOPInstanceUID);
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: join(SHOTS, 'other-tool-seg.png') });
+
+      const before = (await segInstances()).length;
+      await page.locator('[data-cy="CMUNeXtStore"]').first().click();
+      await page.waitForFunction(() => /stored|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 60000 });
+      expect(await statusText(page)).toBe('Failed: there is no CMUNeXt segmentation on this series to store: segment, or open a stored SEG');
+      expect(await segInstances()).toHaveLength(before);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
     }
   });
 

@@ -1,7 +1,7 @@
 import { agreement, correctedSegments, correctedSeriesOptions } from '../../extension/src/seg/agreement';
 import { aiSegments, aiSeriesOptions } from '../../extension/src/seg/provenance';
 import { readSeg, SegReadError } from '../../extension/src/seg/readSeg';
-import { aiDescription, aiSegUid } from '../../extension/src/seg/reopen';
+import { aiDescription, aiSegUid, composeLabels } from '../../extension/src/seg/reopen';
 import { writeSeg } from '../../extension/src/seg/writeSeg';
 import { validateManifest } from '../../extension/src/core/validateManifest';
 import { metadataOf, usImage } from '../helpers/dicom';
@@ -47,5 +47,28 @@ describe('reopening a stored SEG for further correction', () => {
     for (const key of ['SeriesDescription', 'SeriesNumber', 'ContentLabel', 'ContentDescription', 'Manufacturer', 'ManufacturerModelName', 'SoftwareVersions', 'DeviceSerialNumber']) {
       expect([key, again.dataset[key]]).toEqual([key, correctedSeg.dataset[key]]);
     }
+  });
+});
+
+describe('composeLabels: a SEG\'s frames over one image as one labelmap', () => {
+  const m = (s: string) => Uint8Array.from(s, (c) => Number(c));
+  it.each<[string, { segment: number; mask: string }[], string, number]>([
+    ['one segment', [{ segment: 1, mask: '0110' }], '0110', 0],
+    ['two segments side by side', [{ segment: 2, mask: '0011' }, { segment: 1, mask: '1100' }], '1122', 0],
+    ['overlap: the higher number shows, counted', [{ segment: 2, mask: '0110' }, { segment: 1, mask: '1100' }], '1220', 1],
+    ['the same segment twice (two frames over one image) is no overlap', [{ segment: 1, mask: '1100' }, { segment: 1, mask: '0110' }], '1110', 0],
+    ['no frames', [], '0000', 0],
+  ])('%s', (_, frames, labels, overlaps) => {
+    const r = composeLabels(frames.map((f) => ({ segment: f.segment, mask: m(f.mask) })), 4);
+    expect(Array.from(r.labels).join('')).toBe(labels);
+    expect(r.overlaps).toBe(overlaps);
+  });
+
+  it.each([
+    [[{ segment: 1, mask: Uint8Array.of(1) }], 'segment 1: a frame of 1 pixels over an image of 4'],
+    [[{ segment: 0, mask: new Uint8Array(4) }], 'segment number 0 does not fit a labelmap (1-255)'],
+    [[{ segment: NaN, mask: new Uint8Array(4) }], 'segment number NaN does not fit a labelmap (1-255)'],
+  ])('refuses frames it cannot place: %#', (frames, message) => {
+    expect(() => composeLabels(frames, 4)).toThrow(message);
   });
 });

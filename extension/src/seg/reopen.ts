@@ -62,3 +62,23 @@ export function aiDescription(seg: ReadSeg): AiDescription {
     },
   };
 }
+
+/**
+ * One image's labelmap from a SEG's frames over it: each pixel holds the number of the segment covering it. A
+ * labelmap holds one segment per pixel, where a BINARY SEG may overlap: the higher segment number is shown, and the
+ * overlapping pixels are counted so the reader can be told.
+ */
+export function composeLabels(frames: { segment: number; mask: Uint8Array }[], pixels: number): { labels: Uint8Array; overlaps: number } {
+  const labels = new Uint8Array(pixels);
+  let overlaps = 0;
+  for (const f of [...frames].sort((a, b) => a.segment - b.segment)) {
+    if (f.mask.length !== pixels) throw new SegReadError(`segment ${f.segment}: a frame of ${f.mask.length} pixels over an image of ${pixels}`);
+    if (!Number.isInteger(f.segment) || f.segment < 1 || f.segment > 255) throw new SegReadError(`segment number ${f.segment} does not fit a labelmap (1-255)`);
+    for (let i = 0; i < pixels; i++) {
+      if (!f.mask[i]) continue;
+      if (labels[i] && labels[i] !== f.segment) overlaps++;
+      labels[i] = f.segment;
+    }
+  }
+  return { labels, overlaps };
+}
