@@ -70,6 +70,8 @@ export class CmunextTool {
   private loading?: Promise<LoadedModel>;
   private model?: LoadedModel;
   private readonly runs = new Map<string, AiRun>();
+  /** Per display set: the SEG last opened when it is not a CMUNeXt result, so Store can say why it stores nothing. */
+  private readonly opened = new Map<string, string>();
   private abort?: AbortController;
   private panel?: ToolPanel;
   private busy = false;
@@ -234,7 +236,12 @@ export class CmunextTool {
     return this.guard(async () => {
       const target = host.activeTarget(this.services);
       const run = this.runs.get(target.displaySet.displaySetInstanceUID);
-      if (!run) throw new host.HostError('there is no CMUNeXt segmentation on this series to store: segment, or open a stored SEG');
+      if (!run) {
+        const other = this.opened.get(target.displaySet.displaySetInstanceUID);
+        throw new host.HostError(other
+          ? `"${other}" is not a CMUNeXt result: edits to it are not stored from here`
+          : 'there is no CMUNeXt segmentation on this series to store: segment, or open a stored SEG');
+      }
       const described = run.description ?? (this.model && {
         segments: aiSegments(this.model.manifest, { threshold: run.threshold, backend: run.backend }),
         series: aiSeriesOptions(this.model.manifest, ''),
@@ -349,6 +356,7 @@ export class CmunextTool {
           });
         } else {
           this.runs.delete(key);
+          this.opened.set(key, seg.seriesDescription ?? seg.sopInstanceUID);
           storable = aiUid && !ai
             ? ' Its AI original is not in this study, so edits to it cannot be stored from here.'
             : ' It is not a CMUNeXt result, so edits to it are not stored from here.';

@@ -422,7 +422,7 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       const before = (await segInstances()).length;
       await page.locator('[data-cy="CMUNeXtStore"]').first().click();
       await page.waitForFunction(() => /stored|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 60000 });
-      expect(await statusText(page)).toBe('Failed: there is no CMUNeXt segmentation on this series to store: segment, or open a stored SEG');
+      expect(await statusText(page)).toBe('Failed: "Organs (other tool)" is not a CMUNeXt result: edits to it are not stored from here');
       expect(await segInstances()).toHaveLength(before);
       expect(errors).toEqual([]);
     } finally {
