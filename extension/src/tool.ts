@@ -344,7 +344,7 @@ export class CmunextTool {
         let storable = '';
         if (ai && description) {
           // CMUNeXt SEGs hold one segment, so labels and masks are the same 0/1 values.
-          const aiMasks = new Map([...byImage(ai.frames)].map(([imageId, over]) => [imageId, composeLabels(over, seg.rows * seg.columns).labels]));
+          const aiMasks = new Map([...byImage(ai.frames)].map(([imageId, over]) => [imageId, composeLabels(over, ai.rows * ai.columns).labels]));
           const runFrames = new Map<string, AiFrame>();
           for (const imageId of new Set([...shown.keys(), ...aiMasks.keys()])) {
             runFrames.set(imageId, { mask: aiMasks.get(imageId) ?? new Uint8Array(seg.rows * seg.columns), width: seg.columns, height: seg.rows, ...host.sourceOf(libs, imageId) });
