@@ -92,6 +92,13 @@ function dice(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 const statusText = (page: Page) => page.locator('[data-cy="cmunext-status"]').textContent();
 
+/** Clicks Store SEG and waits for the outcome; returns the panel's status. */
+async function store(page: Page): Promise<string> {
+  await page.locator('[data-cy="CMUNeXtStore"]').first().click();
+  await page.waitForFunction(() => /stored|Failed|Nothing changed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 60000 });
+  return (await statusText(page)) ?? '';
+}
+
 async function segment(page: Page): Promise<string> {
   await page.locator('[data-cy="CMUNeXtSegment"]').first().click();
   const status = page.locator('[data-cy="cmunext-status"]');
@@ -152,9 +159,7 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       expect(await setThreshold(0.5)).toEqual(maps[0].data);
 
       // Store the AI output.
-      await page.locator('[data-cy="CMUNeXtStore"]').first().click();
-      await page.waitForFunction(() => /stored|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 60000 });
-      expect(await page.locator('[data-cy="cmunext-status"]').textContent()).toBe('AI segmentation stored as DICOM SEG.');
+      expect(await store(page)).toBe('AI segmentation stored as DICOM SEG.');
       const [ai] = await segInstances();
       dciodvfy(ai.bytes);
       const aiSeg = readSeg(ai.bytes);
@@ -214,8 +219,7 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       expect(await statusText(page)).toMatch(/^Threshold 0\.90 applied to 1 image\(s\) without new inference; \d+ edited pixel\(s\) kept\.$/);
       expect(await setThreshold(0.5)).toEqual(edited);
       console.log(`threshold 0.9 and back to 0.5 with the correction: ${await statusText(page)}`);
-      await page.locator('[data-cy="CMUNeXtStore"]').first().click();
-      await page.waitForFunction(() => /Corrected segmentation stored|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 60000 });
+      await store(page);
       const stored = await segInstances();
       expect(stored).toHaveLength(2); // the AI original stays
       const corrected = stored.map((s) => readSeg(s.bytes)).find((s) => s.sopInstanceUID !== aiSeg.sopInstanceUID)!;
@@ -237,16 +241,11 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       await page.screenshot({ path: join(SHOTS, 'reopened.png') });
 
       // Storing it unchanged adds nothing; a further correction is stored against the AI original.
-      const storeAndWait = async () => {
-        await page.locator('[data-cy="CMUNeXtStore"]').first().click();
-        await page.waitForFunction(() => /stored|Failed|Nothing changed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 60000 });
-        return (await statusText(page)) ?? '';
-      };
-      expect(await storeAndWait()).toBe('Nothing changed since this segmentation was stored or opened; the PACS already holds it.');
+      expect(await store(page)).toBe('Nothing changed since this segmentation was stored or opened; the PACS already holds it.');
       expect(await segInstances()).toHaveLength(2);
       await page.locator('[data-cy="Brush"]').first().click();
       await stroke(lesion.cx + 100 * lesion.pxPerPixel, lesion.cx + 160 * lesion.pxPerPixel, lesion.cy); // clear of the erased part
-      const revised = await storeAndWait();
+      const revised = await store(page);
       console.log(`reopened, brushed and stored again: ${revised}`);
       expect(revised).toMatch(/^Corrected segmentation stored \(Dice with AI 0\.\d{3}, \+\d+\/-\d+ pixels\); the AI original stays in the PACS\.$/);
       const third = (await segInstances()).map((s) => ({ s, seg: readSeg(s.bytes) })).filter((x) => ![aiSeg.sopInstanceUID, corrected.sopInstanceUID].includes(x.seg.sopInstanceUID));
@@ -316,8 +315,7 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       await page.screenshot({ path: join(SHOTS, 'cine.png') });
 
       const before = new Set((await segInstances()).map((s) => s.id));
-      await page.locator('[data-cy="CMUNeXtStore"]').first().click();
-      await page.waitForFunction(() => /stored|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 60000 });
+      await store(page);
       const added = (await segInstances()).filter((s) => !before.has(s.id));
       expect(added).toHaveLength(1);
       dciodvfy(added[0].bytes);
@@ -420,9 +418,7 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       await page.screenshot({ path: join(SHOTS, 'other-tool-seg.png') });
 
       const before = (await segInstances()).length;
-      await page.locator('[data-cy="CMUNeXtStore"]').first().click();
-      await page.waitForFunction(() => /stored|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 60000 });
-      expect(await statusText(page)).toBe('Failed: "Organs (other tool)" is not a CMUNeXt result: edits to it are not stored from here');
+      expect(await store(page)).toBe('Failed: "Organs (other tool)" is not a CMUNeXt result: edits to it are not stored from here');
       expect(await segInstances()).toHaveLength(before);
       expect(errors).toEqual([]);
     } finally {
@@ -436,9 +432,7 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       await segment(page);
       const before = await labelmaps(page);
       await pacs.stop(); // the PACS goes away between segmenting and storing
-      await page.locator('[data-cy="CMUNeXtStore"]').first().click();
-      await page.waitForFunction(() => /stored|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 60000 });
-      const status = (await statusText(page)) ?? '';
+      const status = await store(page);
       console.log(`PACS down: ${status}`);
       expect(status).toMatch(/^Failed: the PACS refused the store \(HTTP 502\): the PACS at http:\/\/127\.0\.0\.1:\d+ did not answer/);
       expect(await labelmaps(page)).toEqual(before);
