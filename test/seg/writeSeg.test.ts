@@ -139,6 +139,15 @@ describe.each(KINDS)('DICOM SEG for %s', (_, make) => {
   });
 });
 
+it('takes the SOP Instance UID its caller chose, and makes a fresh one otherwise', () => {
+  const us = metadataOf(usImage('2.25.2001', new Uint8Array(R * C * 3), R, C));
+  const write = (options: SegWriterOptions) => readSeg(writeSeg([us], [LESION], [{ source: 0, segment: 1, mask: rect(0, 0, 1, 1) }], options));
+  expect(write({ ...OPTIONS, sopInstanceUID: '2.25.777' }).sopInstanceUID).toBe('2.25.777');
+  const fresh = [write(OPTIONS).sopInstanceUID, write(OPTIONS).sopInstanceUID];
+  expect(fresh[0]).toMatch(/^2\.25\.\d+$/);
+  expect(fresh[1]).not.toBe(fresh[0]);
+});
+
 describe('SEG writer refuses what would make a wrong SEG', () => {
   const us = metadataOf(usImage('2.25.2001', new Uint8Array(R * C * 3), R, C));
   const cine = metadataOf(usCine('2.25.2002', [grey(), grey()], R, C));

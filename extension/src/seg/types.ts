@@ -74,6 +74,8 @@ export interface SegWriterOptions {
   contentDescription?: string;
   contentCreatorName?: string;
   equipment: { manufacturer: string; modelName: string; softwareVersions: string[]; deviceSerialNumber: string };
+  /** The SEG's own SOP Instance UID, for a caller that refers to it later; default: a fresh one. */
+  sopInstanceUID?: string;
   /** Injected for reproducible tests; default: a fresh 2.25 UUID-derived UID and the current time. */
   uid?: () => string;
   now?: Date;

@@ -147,7 +147,7 @@ export function writeSeg(sources: SourceInstance[], segments: SegmentDescription
     _vrMap: { PixelData: 'OB' },
     SpecificCharacterSet: 'ISO_IR 192',
     SOPClassUID: SEGMENTATION_STORAGE,
-    SOPInstanceUID: uid(),
+    SOPInstanceUID: options.sopInstanceUID ?? uid(),
     InstanceCreationDate: da(now),
     InstanceCreationTime: tm(now),
     // Patient and study: copied from the source, so the SEG files with its images.
