@@ -4,6 +4,7 @@
  */
 import { SourceImage, StoredPixels } from './core/sourceImage';
 import { CornerstoneImage, CornerstoneLibraries, CornerstoneViewport, DisplaySet, ExtensionParams, OhifServices } from './ohif';
+import { StackImage } from './seg/reopen';
 import { SourceInstance } from './seg/types';
 
 /** Why the tool cannot act now, in words for the user (also the disabled button's tooltip). */
@@ -108,6 +109,19 @@ export async function viewedImage(libs: CornerstoneLibraries, viewport: Cornerst
 
 export function stackImageIds(target: Target): string[] {
   return target.viewport.getImageIds?.() ?? target.displaySet.imageIds ?? [target.viewport.getCurrentImageId()];
+}
+
+/** The stack's images with what a stored SEG frame may name them by (source reference, plane position). */
+export function stackImages(libs: CornerstoneLibraries, target: Target): StackImage[] {
+  return stackImageIds(target).map((imageId) => {
+    const inst = libs.cornerstone.metaData.get('instance', imageId);
+    return {
+      imageId,
+      sopInstanceUID: inst?.SOPInstanceUID,
+      frame: Number(inst?.NumberOfFrames ?? 1) > 1 ? frameOf(imageId) ?? 1 : undefined,
+      imagePositionPatient: inst?.ImagePositionPatient?.length === 3 ? inst.ImagePositionPatient : undefined,
+    };
+  });
 }
 
 /** A segment of a labelmap: its number (the labelmap value), name and colour. */

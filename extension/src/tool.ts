@@ -6,18 +6,19 @@ import { EditMap, keepEdits } from './core/edits';
 import { ModelManifest } from './core/manifest';
 import { Probabilities, toMask } from './core/postprocess';
 import { storeInstances } from './dicomweb/stow';
-import { findSegInstances, retrieveInstance } from './dicomweb/retrieve';
+import { findSegInstances, retrieveInstance, SegInstanceRef } from './dicomweb/retrieve';
 import * as host from './hostAdapter';
-import { ExtensionParams } from './ohif';
+import { CornerstoneLibraries, ExtensionParams } from './ohif';
 import { ToolPanel } from './panel';
 import { InferenceClient } from './runtime/client';
 import { InferenceError } from './runtime/errors';
 import { LoadedModel, MessageEndpoint } from './runtime/protocol';
 import { agreement, correctedSegments, correctedSeriesOptions } from './seg/agreement';
 import { aiSegments, aiSeriesOptions } from './seg/provenance';
-import { ReadFrame, readSeg, SegReadError } from './seg/readSeg';
-import { AiDescription, aiDescription, aiSegUid, composeLabels, segmentColor } from './seg/reopen';
+import { ReadSeg, readSeg, SegReadError } from './seg/readSeg';
+import { AiDescription, aiDescription, aiSegUid, composeLabels, framesByImage, segmentColor, StackImage } from './seg/reopen';
 import { FrameMask, SourceInstance } from './seg/types';
+import { newUid } from './seg/uid';
 import { writeSeg } from './seg/writeSeg';
 
 export interface ToolConfig {
@@ -266,14 +267,16 @@ export class CmunextTool {
       }
       const stats = [agreement(1, aiMasks, [...current.values()])];
       const edited = stats[0].added + stats[0].removed > 0;
+      const sopInstanceUID = newUid();
       const seg = edited
-        ? writeSeg(sources, correctedSegments(described.segments, stats, run.storedAiSeg), masks, correctedSeriesOptions(described.series, stats, this.config.contentCreatorName))
-        : writeSeg(sources, described.segments, masks, described.series);
+        ? writeSeg(sources, correctedSegments(described.segments, stats, run.storedAiSeg), masks,
+          { ...correctedSeriesOptions(described.series, stats, this.config.contentCreatorName), sopInstanceUID })
+        : writeSeg(sources, described.segments, masks, { ...described.series, sopInstanceUID });
       const root = host.dicomwebRoot(this.params.extensionManager.appConfig ?? this.params.appConfig);
       this.ui().say('Storing DICOM SEG to the PACS…');
       await storeInstances(root, [seg]);
       run.inPacs = current;
-      if (!edited) run.storedAiSeg = readSeg(seg).sopInstanceUID;
+      if (!edited) run.storedAiSeg = sopInstanceUID;
       const what = edited
         ? `Corrected segmentation stored (Dice with AI ${stats[0].dice.toFixed(3)}, +${stats[0].added}/-${stats[0].removed} pixels)`
           + `${run.storedAiSeg ? '; the AI original stays in the PACS.' : '.'}`
@@ -289,79 +292,40 @@ export class CmunextTool {
       const target = host.activeTarget(this.services);
       const libs = host.libraries(this.params.extensionManager);
       const root = host.dicomwebRoot(this.params.extensionManager.appConfig ?? this.params.appConfig);
-      const imageIds = host.stackImageIds(target);
-      // SEG frames find their image by the source reference, or (SEGs without one) by plane position.
-      const keyOf = (sop: string, frame?: number) => `${sop}/${frame ?? 1}`;
-      const posOf = (p: number[]) => p.map((v) => Number(v).toFixed(2)).join('\\');
-      const byKey = new Map<string, string>();
-      for (const id of imageIds) {
-        const inst = libs.cornerstone.metaData.get('instance', id);
-        if (inst?.SOPInstanceUID) byKey.set(keyOf(inst.SOPInstanceUID, Number(inst.NumberOfFrames ?? 1) > 1 ? host.frameOf(id) ?? 1 : undefined), id);
-        if (inst?.ImagePositionPatient?.length === 3) byKey.set(posOf(inst.ImagePositionPatient), id);
-      }
-      const imageFor = (f: ReadFrame) =>
-        (f.sourceSopInstanceUID && byKey.get(keyOf(f.sourceSopInstanceUID, f.sourceFrame))) || (f.imagePositionPatient && byKey.get(posOf(f.imagePositionPatient)));
+      const images = host.stackImages(libs, target);
       const study = target.displaySet.StudyInstanceUID;
       const refs = await findSegInstances(root, study);
       for (const ref of refs) {
         const seg = readSeg(await retrieveInstance(root, study, ref));
-        const frames = seg.frames.filter((f) => imageFor(f));
-        if (!frames.length) continue;
-        const first = seg.segments[0];
+        const onStack = framesByImage(seg.frames, images);
+        if (!onStack.size) continue;
         const segments = seg.segments.length
           ? seg.segments.map((s) => ({ number: s.number, label: s.label, color: segmentColor(s) }))
           : [{ number: 1, label: 'Segment 1', color: [230, 80, 60] as [number, number, number] }];
         const segmentationId = await host.createLabelmap(this.services, target, seg.seriesDescription ?? 'Stored SEG', segments);
-        const byImage = (from: ReadFrame[]) => {
-          const grouped = new Map<string, ReadFrame[]>();
-          for (const f of from) {
-            const imageId = imageFor(f);
-            if (imageId) grouped.set(imageId, [...(grouped.get(imageId) ?? []), f]);
-          }
-          return grouped;
-        };
         const shown = new Map<string, Uint8Array>();
         let overlaps = 0;
-        for (const [imageId, over] of byImage(frames)) {
+        let frames = 0;
+        for (const [imageId, over] of onStack) {
           const composed = composeLabels(over, seg.rows * seg.columns);
           host.writeLabels(libs, segmentationId, imageId, composed.labels);
           shown.set(imageId, composed.labels);
           overlaps += composed.overlaps;
+          frames += over.length;
         }
         host.segmentationModified(libs, segmentationId, target);
 
-        // The AI result this SEG is, or corrects, is what further corrections are measured against.
         const key = target.displaySet.displaySetInstanceUID;
-        const aiUid = aiSegUid(seg);
-        const aiRef = refs.find((r) => r.sopInstanceUID === aiUid);
-        const ai = aiUid === seg.sopInstanceUID ? seg : aiRef && readSeg(await retrieveInstance(root, study, aiRef));
-        let description: AiDescription | undefined;
-        try {
-          description = ai && ai.segments.length === 1 ? aiDescription(ai) : undefined;
-        } catch (e) {
-          if (!(e instanceof SegReadError)) throw e;
-        }
+        const run = await this.reopenedRun(seg, refs, { root, study, images, libs, segmentationId, key, shown });
         let storable = '';
-        if (ai && description) {
-          // CMUNeXt SEGs hold one segment, so labels and masks are the same 0/1 values.
-          const aiMasks = new Map([...byImage(ai.frames)].map(([imageId, over]) => [imageId, composeLabels(over, ai.rows * ai.columns).labels]));
-          const runFrames = new Map<string, AiFrame>();
-          for (const imageId of new Set([...shown.keys(), ...aiMasks.keys()])) {
-            runFrames.set(imageId, { mask: aiMasks.get(imageId) ?? new Uint8Array(seg.rows * seg.columns), width: seg.columns, height: seg.rows, ...host.sourceOf(libs, imageId) });
-          }
-          const params = ai.segments[0]?.algorithmParameters ?? {};
-          this.runs.set(key, {
-            segmentationId, displaySetUID: key, threshold: Number(params.threshold), backend: params.backend ?? '',
-            frames: runFrames, description, storedAiSeg: ai.sopInstanceUID, inPacs: shown,
-          });
-        } else {
+        if (typeof run === 'string') {
           this.runs.delete(key);
           this.opened.set(key, seg.seriesDescription ?? seg.sopInstanceUID);
-          storable = aiUid && !ai
-            ? ' Its AI original is not in this study, so edits to it cannot be stored from here.'
-            : ' It is not a CMUNeXt result, so edits to it are not stored from here.';
+          storable = ` ${run}`;
+        } else {
+          this.runs.set(key, run);
         }
-        const detail = `${first?.algorithmType ?? ''}, ${frames.length} frame(s)${segments.length > 1 ? `, ${segments.length} segments` : ''}`;
+        const detail = `${seg.segments[0]?.algorithmType ?? ''}, ${frames} frame(s)${segments.length > 1 ? `, ${segments.length} segments` : ''}`;
         const overlapping = overlaps ? ` ${overlaps} pixel(s) where segments overlap show the higher-numbered segment.` : '';
         const msg = `Opened "${seg.seriesDescription}" (${detail}) for editing.${overlapping}${storable}`;
         this.ui().say(msg);
@@ -370,6 +334,37 @@ export class CmunextTool {
       }
       throw new host.HostError('no stored SEG in this study refers to the images shown');
     });
+  }
+
+  /**
+   * The AI run a reopened SEG continues: the AI result it is, or corrects, is what further corrections are measured
+   * against. Where there is none, says why its edits cannot be stored from here.
+   */
+  private async reopenedRun(seg: ReadSeg, refs: SegInstanceRef[], at: {
+    root: string; study: string; images: StackImage[]; libs: CornerstoneLibraries; segmentationId: string; key: string; shown: Map<string, Uint8Array>;
+  }): Promise<AiRun | string> {
+    const aiUid = aiSegUid(seg);
+    const aiRef = refs.find((r) => r.sopInstanceUID === aiUid);
+    const ai = aiUid === seg.sopInstanceUID ? seg : aiRef && readSeg(await retrieveInstance(at.root, at.study, aiRef));
+    if (aiUid && !ai) return 'Its AI original is not in this study, so edits to it cannot be stored from here.';
+    let description: AiDescription | undefined;
+    try {
+      description = ai && ai.segments.length === 1 ? aiDescription(ai) : undefined;
+    } catch (e) {
+      if (!(e instanceof SegReadError)) throw e;
+    }
+    if (!ai || !description) return 'It is not a CMUNeXt result, so edits to it are not stored from here.';
+    // CMUNeXt SEGs hold one segment, so labels and masks are the same 0/1 values.
+    const aiMasks = new Map([...framesByImage(ai.frames, at.images)].map(([imageId, over]) => [imageId, composeLabels(over, ai.rows * ai.columns).labels]));
+    const frames = new Map<string, AiFrame>();
+    for (const imageId of new Set([...at.shown.keys(), ...aiMasks.keys()])) {
+      frames.set(imageId, { mask: aiMasks.get(imageId) ?? new Uint8Array(seg.rows * seg.columns), width: seg.columns, height: seg.rows, ...host.sourceOf(at.libs, imageId) });
+    }
+    const params = ai.segments[0]?.algorithmParameters ?? {};
+    return {
+      segmentationId: at.segmentationId, displaySetUID: at.key, threshold: Number(params.threshold), backend: params.backend ?? '',
+      frames, description, storedAiSeg: ai.sopInstanceUID, inPacs: at.shown,
+    };
   }
 
   dispose(): void {

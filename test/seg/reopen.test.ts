@@ -1,7 +1,8 @@
 import { agreement, correctedSegments, correctedSeriesOptions } from '../../extension/src/seg/agreement';
 import { aiSegments, aiSeriesOptions } from '../../extension/src/seg/provenance';
 import { readSeg, SegReadError } from '../../extension/src/seg/readSeg';
-import { aiDescription, aiSegUid, composeLabels } from '../../extension/src/seg/reopen';
+import { ReadFrame } from '../../extension/src/seg/readSeg';
+import { aiDescription, aiSegUid, composeLabels, framesByImage, StackImage } from '../../extension/src/seg/reopen';
 import { writeSeg } from '../../extension/src/seg/writeSeg';
 import { validateManifest } from '../../extension/src/core/validateManifest';
 import { metadataOf, usImage } from '../helpers/dicom';
@@ -70,5 +71,36 @@ describe('composeLabels: a SEG\'s frames over one image as one labelmap', () => 
     [[{ segment: NaN, mask: new Uint8Array(4) }], 'segment number NaN does not fit a labelmap (1-255)'],
   ])('refuses frames it cannot place: %#', (frames, message) => {
     expect(() => composeLabels(frames, 4)).toThrow(message);
+  });
+});
+
+describe('framesByImage: which image of the stack a SEG frame lies on', () => {
+  const images: StackImage[] = [
+    { imageId: 'us', sopInstanceUID: '2.25.1' },
+    { imageId: 'cine-1', sopInstanceUID: '2.25.2', frame: 1 },
+    { imageId: 'cine-2', sopInstanceUID: '2.25.2', frame: 2 },
+    { imageId: 'ct-0', sopInstanceUID: '2.25.3', imagePositionPatient: [-100, -100, 0] },
+    { imageId: 'ct-2', sopInstanceUID: '2.25.4', imagePositionPatient: [-100, -100, 2.5] },
+  ];
+  const frame = (f: Partial<ReadFrame>): ReadFrame => ({ segment: 1, mask: new Uint8Array(1), ...f });
+  it.each<[string, Partial<ReadFrame>, string | undefined]>([
+    ['by source reference', { sourceSopInstanceUID: '2.25.1' }, 'us'],
+    ['by source reference and frame', { sourceSopInstanceUID: '2.25.2', sourceFrame: 2 }, 'cine-2'],
+    ['a frameless reference to a multi-frame source means its first frame', { sourceSopInstanceUID: '2.25.2' }, 'cine-1'],
+    ['by plane position, without a reference', { imagePositionPatient: [-100, -100, 2.5] }, 'ct-2'],
+    ['by plane position written with other rounding', { imagePositionPatient: [-100.0001, -99.9999, 2.5004] }, 'ct-2'],
+    ['the reference wins over the position', { sourceSopInstanceUID: '2.25.3', imagePositionPatient: [-100, -100, 2.5] }, 'ct-0'],
+    ['an unknown reference falls back to the position', { sourceSopInstanceUID: '2.25.9', imagePositionPatient: [-100, -100, 0] }, 'ct-0'],
+    ['on no image of the stack', { sourceSopInstanceUID: '2.25.9', imagePositionPatient: [0, 0, 7] }, undefined],
+  ])('%s', (_, f, imageId) => {
+    const grouped = framesByImage([frame(f)], images);
+    expect([...grouped.keys()]).toEqual(imageId ? [imageId] : []);
+  });
+
+  it('groups the frames (segments) over one image together', () => {
+    const over = [frame({ segment: 1, sourceSopInstanceUID: '2.25.1' }), frame({ segment: 2, sourceSopInstanceUID: '2.25.1' }), frame({ sourceSopInstanceUID: '2.25.4' })];
+    const grouped = framesByImage(over, images);
+    expect(grouped.get('us')?.map((f) => f.segment)).toEqual([1, 2]);
+    expect(grouped.get('ct-2')).toHaveLength(1);
   });
 });

@@ -3,7 +3,7 @@
  * descriptions as first written, so that a new correction is stored exactly as one made in the same session.
  */
 import * as dcmjs from 'dcmjs';
-import { ReadSeg, ReadSegment, SegReadError } from './readSeg';
+import { ReadFrame, ReadSeg, ReadSegment, SegReadError } from './readSeg';
 import { SegmentDescription, SegWriterOptions } from './types';
 
 const { Colors } = (dcmjs as any).data;
@@ -81,4 +81,36 @@ export function composeLabels(frames: { segment: number; mask: Uint8Array }[], p
     }
   }
   return { labels, overlaps };
+}
+
+/** An image of the viewed stack, with what a SEG frame may name it by. */
+export interface StackImage {
+  imageId: string;
+  sopInstanceUID?: string;
+  /** 1-based frame of a multi-frame instance. */
+  frame?: number;
+  imagePositionPatient?: number[];
+}
+
+const refKey = (sop: string, frame?: number) => `${sop}/${frame ?? 1}`;
+// Positions are matched to 0.01 mm: SEG writers round them differently.
+const positionKey = (p: number[]) => p.map((v) => Number(v).toFixed(2)).join('\\');
+
+/**
+ * A SEG's frames grouped by the stack image each lies on: found by its source reference, or (SEGs without one) by
+ * plane position. Frames on no image of the stack are left out.
+ */
+export function framesByImage(frames: ReadFrame[], images: StackImage[]): Map<string, ReadFrame[]> {
+  const index = new Map<string, string>();
+  for (const im of images) {
+    if (im.sopInstanceUID) index.set(refKey(im.sopInstanceUID, im.frame), im.imageId);
+    if (im.imagePositionPatient?.length === 3) index.set(positionKey(im.imagePositionPatient), im.imageId);
+  }
+  const grouped = new Map<string, ReadFrame[]>();
+  for (const f of frames) {
+    const imageId = (f.sourceSopInstanceUID && index.get(refKey(f.sourceSopInstanceUID, f.sourceFrame)))
+      || (f.imagePositionPatient && index.get(positionKey(f.imagePositionPatient)));
+    if (imageId) grouped.set(imageId, [...(grouped.get(imageId) ?? []), f]);
+  }
+  return grouped;
 }
