@@ -97,6 +97,9 @@ def training_summary(run: Path) -> dict:
         summary["epochsCompleted"] = len(rows)
         summary["lastEpoch"] = {k: rows[-1][k] for k in ("epoch", "size", "train_loss", "val_iou", "val_f1")}
         summary["cpuSeconds"] = round(sum(float(r["seconds"]) for r in rows))
+    init = summary.get("config", {}).get("init")
+    if init:  # a run that finished another run's training (e.g. at 256x256): report both stages
+        summary["initialisedFrom"] = training_summary(Path(init).parent)
     return summary
 
 

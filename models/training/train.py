@@ -44,6 +44,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--val-size", type=int, default=256, help="validation is always at the paper's 256x256")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--stop-after", type=int, default=0, help="stop after this many epochs in this invocation (0: run to the end)")
+    p.add_argument("--init", type=Path, help="start from this checkpoint's weights (new optimizer and LR schedule), e.g. to finish a 128x128 run at 256x256")
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     return p.parse_args()
 
@@ -101,7 +102,7 @@ def main() -> None:
     done_epochs = torch.load(last, map_location="cpu")["epoch"] + 1 if last.exists() else 0
     if config_path.exists():
         saved = json.loads(config_path.read_text())
-        changed = {k for k in ("variant", "seed", "epochs", "batch", "lr", "val_fraction") if saved.get(k) != config[k]}
+        changed = {k for k in ("variant", "seed", "epochs", "batch", "lr", "val_fraction", "init") if saved.get(k) != config[k]}
         # The size schedule may change for epochs not yet run (e.g. more epochs at 256), never for those done.
         if any(size_for_epoch(saved["schedule"], e) != size_for_epoch(args.schedule, e) for e in range(done_epochs)):
             changed.add("schedule")
@@ -133,6 +134,12 @@ def main() -> None:
         opt.load_state_dict(ckpt["optimizer"])
         start_epoch, best = ckpt["epoch"] + 1, ckpt["best_iou"]
         print(f"resumed from {last} at epoch {start_epoch}", flush=True)
+    elif args.init:
+        init = torch.load(args.init, map_location=args.device)
+        if init.get("variant", args.variant) != args.variant:
+            raise SystemExit(f"{args.init} holds CMUNeXt-{init['variant']}, not CMUNeXt-{args.variant}")
+        model.load_state_dict(init["model"])
+        print(f"initialised from {args.init} (epoch {init['epoch']}, trained at {init.get('size')}x{init.get('size')})", flush=True)
     print(f"CMUNeXt-{args.variant}: {parameter_count(model):,} parameters, {len(tr)} training / {len(va)} validation cases, "
           f"device {args.device}", flush=True)
 
