@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import inspect
 import json
 from pathlib import Path
 
@@ -129,8 +130,10 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     onnx_path = args.out / "model.onnx"
     dummy = torch.zeros(1, 3, args.size, args.size)
+    # torch >= 2.9 exports through dynamo unless told otherwise; the TorchScript exporter is the one checked here.
+    legacy = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
     torch.onnx.export(model, dummy, str(onnx_path), opset_version=17, input_names=["input"], output_names=["logits"],
-                      dynamic_axes={"input": {0: "batch", 2: "height", 3: "width"}, "logits": {0: "batch", 2: "height", 3: "width"}})
+                      dynamic_axes={"input": {0: "batch", 2: "height", 3: "width"}, "logits": {0: "batch", 2: "height", 3: "width"}}, **legacy)
     sha256 = hashlib.sha256(onnx_path.read_bytes()).hexdigest()
 
     golden = args.out / "golden"

@@ -44,6 +44,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--val-size", type=int, default=256, help="validation is always at the paper's 256x256")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--stop-after", type=int, default=0, help="stop after this many epochs in this invocation (0: run to the end)")
+    p.add_argument("--time-limit", type=float, default=0, help="stop after the epoch in which this many seconds have passed (0: none)")
     p.add_argument("--init", type=Path, help="start from this checkpoint's weights (new optimizer and LR schedule), e.g. to finish a 128x128 run at 256x256")
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     return p.parse_args()
@@ -96,7 +97,7 @@ def main() -> None:
     args.run.mkdir(parents=True, exist_ok=True)
     names = data.read_cases(args.cases)
     train_names, val_names = data.split_cases(names, args.val_fraction, args.seed)
-    config = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items() if k not in ("stop_after", "threads", "device")}
+    config = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items() if k not in ("stop_after", "time_limit", "threads", "device")}
     config_path = args.run / "config.json"
     last = args.run / "last.pt"
     done_epochs = torch.load(last, map_location="cpu")["epoch"] + 1 if last.exists() else 0
@@ -131,7 +132,10 @@ def main() -> None:
     if last.exists():
         ckpt = torch.load(last, map_location=args.device)
         model.load_state_dict(ckpt["model"])
-        opt.load_state_dict(ckpt["optimizer"])
+        if "optimizer" in ckpt:
+            opt.load_state_dict(ckpt["optimizer"])
+        elif ckpt["epoch"] + 1 < args.epochs:
+            raise SystemExit(f"{last} holds weights only (a finished run's record), so it cannot be resumed")
         start_epoch, best = ckpt["epoch"] + 1, ckpt["best_iou"]
         print(f"resumed from {last} at epoch {start_epoch}", flush=True)
     elif args.init:
@@ -149,6 +153,7 @@ def main() -> None:
             csv.writer(f).writerow(CSV_FIELDS)
     cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     done_here = 0
+    started = time.time()
     for epoch in range(start_epoch, args.epochs):
         t0 = time.time()
         size = size_for_epoch(args.schedule, epoch)
@@ -186,7 +191,7 @@ def main() -> None:
             csv.writer(f).writerow(row)
         print(" ".join(f"{k}={v}" for k, v in zip(CSV_FIELDS, row)), flush=True)
         done_here += 1
-        if args.stop_after and done_here >= args.stop_after:
+        if (args.stop_after and done_here >= args.stop_after) or (args.time_limit and time.time() - started > args.time_limit):
             break
 
 

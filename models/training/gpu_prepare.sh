@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Readies this checkout for a training call on a lent GPU machine: the BUSI 256x256 data (outside the checkout, so it
+# would not travel) is copied into .data/busi, which git ignores here and the call carries. Prints the call to make.
+set -euo pipefail
+root=$(git rev-parse --show-toplevel)
+src=${1:-$root/../shared/data/busi}
+cd "$root"
+grep -qx '/.data/' .git/info/exclude 2>/dev/null || echo '/.data/' >> .git/info/exclude
+mkdir -p .data/busi
+cp -r "$src/images256" "$src/masks256" "$src/train.txt" "$src/README.md" .data/busi/
+echo "data: $(du -sh .data/busi | cut -f1) in .data/busi; what travels in all: $( (git ls-files -z; git ls-files -z -o --exclude-standard) | du -cb --files0-from=- | tail -1 | cut -f1) bytes + .data (limit 64 MiB)"
+cat <<'CALL'
+device run, carry [".data"], timeout_s 600, command:
+  models/training/gpu_job.sh cmunext-busi-gpu --variant base --epochs 300 --time-limit 480
+then, here:  models/training/gpu_collect.sh cmunext-busi-gpu FILES_AT
+CALL
