@@ -49,5 +49,6 @@ def main() -> None:
         ok = compare(tmp, "init-straight", "init-resumed") and ok
         sys.exit(0 if ok else 1)
 
+
 if __name__ == "__main__":
     main()
