@@ -63,10 +63,15 @@ function storedPixels(image: CornerstoneImage): { data: StoredPixels; bits: 8 | 
 }
 
 /** The image's DICOM attributes as the viewer holds them, and its 1-based frame within a multi-frame instance. */
+/** The 1-based frame an image id shows of a multi-frame instance; none for a single-frame one. */
+function frameIn(instance: { NumberOfFrames?: number | string } | undefined, imageId: string): number | undefined {
+  return Number(instance?.NumberOfFrames ?? 1) > 1 ? frameOf(imageId) ?? 1 : undefined;
+}
+
 export function sourceOf(libs: CornerstoneLibraries, imageId: string): { instance: SourceInstance; frame?: number } {
   const instance = libs.cornerstone.metaData.get('instance', imageId) as SourceInstance | undefined;
   if (!instance?.SOPInstanceUID) throw new HostError('the image has no DICOM metadata in the viewer');
-  return { instance, frame: Number(instance.NumberOfFrames ?? 1) > 1 ? frameOf(imageId) ?? 1 : undefined };
+  return { instance, frame: frameIn(instance, imageId) };
 }
 
 /** The image as the user sees it in this viewport: its pixels, the window shown, and inversion. */
@@ -118,7 +123,7 @@ export function stackImages(libs: CornerstoneLibraries, target: Target): StackIm
     return {
       imageId,
       sopInstanceUID: inst?.SOPInstanceUID,
-      frame: Number(inst?.NumberOfFrames ?? 1) > 1 ? frameOf(imageId) ?? 1 : undefined,
+      frame: frameIn(inst, imageId),
       imagePositionPatient: inst?.ImagePositionPatient?.length === 3 ? inst.ImagePositionPatient : undefined,
     };
   });
