@@ -63,7 +63,7 @@ def normalise(images: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(x.transpose(0, 3, 1, 2))
 
 
-def augment(image: np.ndarray, mask: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def augment_paper(image: np.ndarray, mask: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """RandomRotate90 then Flip (horizontal, vertical or both, p=0.5), as the paper's recipe."""
     k = int(rng.integers(4))
     image, mask = np.rot90(image, k), np.rot90(mask, k)
@@ -72,3 +72,25 @@ def augment(image: np.ndarray, mask: np.ndarray, rng: np.random.Generator) -> tu
         axes = (0, 1) if axis == -1 else (axis,)
         image, mask = np.flip(image, axes), np.flip(mask, axes)
     return image, mask
+
+
+def augment_ultrasound(image: np.ndarray, mask: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Changes a B-mode image can really show: the transducer stays at the top (no 90-degree turns, no vertical
+    flip), but the probe tilts, slides and zooms, either side may face the viewer, and gain and contrast vary."""
+    h, w = mask.shape
+    angle = rng.uniform(-15, 15)
+    scale = rng.uniform(0.8, 1.25)
+    shift = rng.uniform(-0.1, 0.1, size=2) * (w, h)
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, scale)
+    m[:, 2] += shift
+    if rng.random() < 0.5:  # mirror about the vertical axis
+        m[0] = -m[0]
+        m[0, 2] += w - 1
+    image = cv2.warpAffine(np.ascontiguousarray(image), m, (w, h), flags=cv2.INTER_LINEAR, borderValue=(0, 0, 0))
+    mask = cv2.warpAffine(np.ascontiguousarray(mask, dtype=np.uint8), m, (w, h), flags=cv2.INTER_NEAREST) > 0
+    contrast, brightness, gamma = rng.uniform(0.75, 1.25), rng.uniform(-20, 20), np.exp(rng.uniform(-0.3, 0.3))
+    x = np.clip(image.astype(np.float32) * contrast + brightness, 0, 255) / 255.0
+    return (x ** gamma * 255.0 + 0.5).astype(np.uint8), mask
+
+
+AUGMENTATIONS = {"paper": augment_paper, "ultrasound": augment_ultrasound}

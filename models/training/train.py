@@ -37,6 +37,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=41)
     p.add_argument("--epochs", type=int, default=300)
     p.add_argument("--schedule", default="256", help="input sizes by epoch, e.g. '128:280,256' = 280 epochs at 128, the rest at 256")
+    p.add_argument("--augment", default="paper", choices=sorted(data.AUGMENTATIONS),
+                   help="paper: RandomRotate90 + Flip, as the authors; ultrasound: tilt, zoom, slide, mirror, gain and contrast")
     p.add_argument("--batch", type=int, default=8)
     p.add_argument("--lr", type=float, default=0.01)
     p.add_argument("--momentum", type=float, default=0.9)
@@ -103,7 +105,8 @@ def main() -> None:
     done_epochs = torch.load(last, map_location="cpu")["epoch"] + 1 if last.exists() else 0
     if config_path.exists():
         saved = json.loads(config_path.read_text())
-        changed = {k for k in ("variant", "seed", "epochs", "batch", "lr", "val_fraction", "init") if saved.get(k) != config[k]}
+        saved.setdefault("augment", "paper")  # runs from before the option
+        changed = {k for k in ("variant", "seed", "epochs", "batch", "lr", "val_fraction", "init", "augment") if saved.get(k) != config[k]}
         # The size schedule may change for epochs not yet run (e.g. more epochs at 256), never for those done.
         if any(size_for_epoch(saved["schedule"], e) != size_for_epoch(args.schedule, e) for e in range(done_epochs)):
             changed.add("schedule")
@@ -151,6 +154,7 @@ def main() -> None:
     if start_epoch == 0 or not metrics_path.exists():
         with metrics_path.open("w", newline="") as f:
             csv.writer(f).writerow(CSV_FIELDS)
+    augment = data.AUGMENTATIONS[args.augment]
     cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     done_here = 0
     started = time.time()
@@ -166,7 +170,7 @@ def main() -> None:
         running = 0.0
         for step in range(steps_per_epoch):
             batch = order[step * args.batch:(step + 1) * args.batch]
-            pairs = [data.augment(xs[i], ys[i], rng) for i in batch]
+            pairs = [augment(xs[i], ys[i], rng) for i in batch]
             xb = torch.from_numpy(data.normalise(np.stack([p[0] for p in pairs]))).to(args.device)
             yb = torch.from_numpy(np.stack([p[1] for p in pairs])[:, None].astype(np.float32)).to(args.device)
             it = epoch * steps_per_epoch + step
