@@ -43,7 +43,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--lr", type=float, default=0.01)
     p.add_argument("--momentum", type=float, default=0.9)
     p.add_argument("--weight-decay", type=float, default=1e-4)
-    p.add_argument("--val-size", type=int, default=256, help="validation is always at the paper's 256x256")
+    p.add_argument("--val-size", type=int, help="input size for validation (default: the schedule's last, the size the model ships at)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--stop-after", type=int, default=0, help="stop after this many epochs in this invocation (0: run to the end)")
     p.add_argument("--time-limit", type=float, default=0, help="stop after the epoch in which this many seconds have passed (0: none)")
@@ -95,6 +95,8 @@ def atomic_save(obj: object, path: Path) -> None:
 
 def main() -> None:
     args = parse_args()
+    if args.val_size is None:  # a 128x128 model scores poorly on 256 inputs: validate it as it will be used
+        args.val_size = size_for_epoch(args.schedule, args.epochs - 1)
     torch.set_num_threads(args.threads)
     args.run.mkdir(parents=True, exist_ok=True)
     names = data.read_cases(args.cases)
