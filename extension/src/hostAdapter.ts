@@ -62,12 +62,12 @@ function storedPixels(image: CornerstoneImage): { data: StoredPixels; bits: 8 | 
   return { data: Uint8Array.from(px as ArrayLike<number>), bits: 8, signed: 0 };
 }
 
-/** The image's DICOM attributes as the viewer holds them, and its 1-based frame within a multi-frame instance. */
 /** The 1-based frame an image id shows of a multi-frame instance; none for a single-frame one. */
 function frameIn(instance: { NumberOfFrames?: number | string } | undefined, imageId: string): number | undefined {
   return Number(instance?.NumberOfFrames ?? 1) > 1 ? frameOf(imageId) ?? 1 : undefined;
 }
 
+/** The image's DICOM attributes as the viewer holds them, and its 1-based frame within a multi-frame instance. */
 export function sourceOf(libs: CornerstoneLibraries, imageId: string): { instance: SourceInstance; frame?: number } {
   const instance = libs.cornerstone.metaData.get('instance', imageId) as SourceInstance | undefined;
   if (!instance?.SOPInstanceUID) throw new HostError('the image has no DICOM metadata in the viewer');
