@@ -1,6 +1,6 @@
 """Checks that an interrupted run resumes exactly: 3 epochs straight vs 1 + 1 + 1 resumed, same weights bit for bit,
 for a run from scratch (the paper's augmentation) and for one started from another's weights (--init, with
---augment ultrasound).
+--augment ultrasound and a weight-averaging phase: --lr-policy constant --average-from 1).
 
     /usr/bin/python3 models/training/check_resume.py      # under a minute on 2 cores
 """
@@ -22,14 +22,14 @@ def train(run: Path, cases: Path, *extra: str) -> None:
     subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
 
 
-def compare(tmp: Path, straight: str, resumed: str) -> bool:
-    a = torch.load(tmp / straight / "last.pt")["model"]
-    b = torch.load(tmp / resumed / "last.pt")["model"]
+def compare(tmp: Path, straight: str, resumed: str, checkpoint: str = "last.pt", csv: str = "metrics.csv") -> bool:
+    a = torch.load(tmp / straight / checkpoint)["model"]
+    b = torch.load(tmp / resumed / checkpoint)["model"]
     diff = max(float((a[k].double() - b[k].double()).abs().max()) for k in a)
-    def rows(run: str) -> list[list[str]]:  # every column but the wall-clock seconds
-        return [line.split(",")[:-1] for line in (tmp / run / "metrics.csv").read_text().splitlines()]
+    def rows(run: str) -> list[list[str]]:  # every column but metrics.csv's wall-clock seconds
+        return [line.split(",")[:-1 if csv == "metrics.csv" else None] for line in (tmp / run / csv).read_text().splitlines()]
     same_csv = rows(straight) == rows(resumed)
-    print(f"{resumed}: max weight difference {diff}; per-epoch losses and metrics identical: {same_csv}")
+    print(f"{resumed}/{checkpoint}: max weight difference {diff}; {csv} identical: {same_csv}")
     return diff == 0 and same_csv
 
 
@@ -43,11 +43,13 @@ def main() -> None:
             train(tmp / "resumed", cases, "--stop-after", "1")
         ok = compare(tmp, "straight", "resumed")
         # A run that starts from another's weights (--init) resumes from its own last.pt, not from those weights.
-        init = ("--init", str(tmp / "straight" / "last.pt"), "--lr", "0.005", "--augment", "ultrasound")
+        init = ("--init", str(tmp / "straight" / "last.pt"), "--lr", "0.005", "--augment", "ultrasound",
+                "--lr-policy", "constant", "--average-from", "1")
         train(tmp / "init-straight", cases, *init)
         for _ in range(3):
             train(tmp / "init-resumed", cases, *init, "--stop-after", "1")
         ok = compare(tmp, "init-straight", "init-resumed") and ok
+        ok = compare(tmp, "init-straight", "init-resumed", "average.pt", "average.csv") and ok
         sys.exit(0 if ok else 1)
 
 

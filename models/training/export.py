@@ -88,7 +88,9 @@ def preprocess(bgr: np.ndarray, official: bool) -> np.ndarray:
     return x / 255.0 if official else x
 
 
-def training_summary(run: Path) -> dict:
+def training_summary(run: Path, averaged: bool = False) -> dict:
+    """config, the curve's end and CPU time of a run, with the run it started from; for an average.pt also the
+    averaged weights' own validation (their epochs' weights differ from the average)."""
     summary: dict = {}
     config = run / "config.json"
     if config.exists():
@@ -98,6 +100,10 @@ def training_summary(run: Path) -> dict:
         summary["epochsCompleted"] = len(rows)
         summary["lastEpoch"] = {k: rows[-1][k] for k in ("epoch", "size", "train_loss", "val_iou", "val_f1")}
         summary["cpuSeconds"] = round(sum(float(r["seconds"]) for r in rows))
+    averages = list(csv.DictReader((run / "average.csv").open())) if averaged and (run / "average.csv").exists() else []
+    if averages:
+        summary["averageOfEpochs"] = {k: averages[-1][k] for k in ("averaged", "val_iou", "val_f1")}
+        summary["averageOfEpochs"]["from"] = summary.get("config", {}).get("average_from")
     init = summary.get("config", {}).get("init")
     if init:  # a run that finished another run's training (e.g. at 256x256): report both stages
         summary["initialisedFrom"] = training_summary(Path(init).parent)
@@ -174,7 +180,7 @@ def main() -> None:
             "data": "BUSI breast ultrasound, CMUNeXt training split 1 (452 cases), 20% held out for validation",
             "citation": BUSI_CITATION,
             "weights": "fixed random weights (test fixture)" if args.random_init else str(args.checkpoint),
-            **(training_summary(run) if run and not args.random_init else {}),
+            **(training_summary(run, args.checkpoint.name == "average.pt") if run and not args.random_init else {}),
         },
         "metrics": [evaluation(args)] if args.evaluation else [],
         "license": "Weights: research use only, not for clinical use; cite the BUSI dataset. Code: MIT.",
