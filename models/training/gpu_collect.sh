@@ -7,7 +7,9 @@ from=${2:?usage: gpu_collect.sh RUN_NAME FILES_AT}/$name
 root=$(git rev-parse --show-toplevel)
 run=$root/models/training/runs/$name
 mkdir -p "$run"
-cat "$from"/last.pt.part* > "$run/last.pt"
-[ "$(sha256sum "$run/last.pt" | cut -d' ' -f1)" = "$(cat "$from/last.pt.sha256")" ] || { echo "last.pt does not match its sha256" >&2; exit 1; }
-cp "$from/metrics.csv" "$from/config.json" "$from/val_cases.txt" "$from/train.log" "$run/"
+tar -xf "$from/run.tar" -C "$run"
+cp "$from/train.log" "$run/"
+for c in $(cut -d' ' -f3 "$run/checkpoints.sha256"); do cat "$from/$c".part* > "$run/$c"; done
+(cd "$run" && sha256sum --quiet -c checkpoints.sha256) || { echo "a checkpoint does not match its sha256" >&2; exit 1; }
 echo "run $name: $(($(wc -l < "$run/metrics.csv") - 1)) epoch(s); last: $(tail -1 "$run/metrics.csv")"
+[ ! -f "$run/average.csv" ] || echo "average: $(tail -1 "$run/average.csv")"
