@@ -100,12 +100,14 @@ def atomic_save(obj: object, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def append_row(path: Path, fields: list[str], row: list) -> None:
+def record(path: Path, fields: list[str], row: list, prefix: str = "") -> None:
+    """Appends a row to a CSV (its header first when new) and prints it to the log."""
     new = not path.exists()
     with path.open("a", newline="") as f:
         if new:
             csv.writer(f).writerow(fields)
         csv.writer(f).writerow(row)
+    print(prefix + " ".join(f"{k}={v}" for k, v in zip(fields, row)), flush=True)
 
 
 def update_average(average: AveragedModel, model: torch.nn.Module, xs: np.ndarray, ys: np.ndarray,
@@ -233,17 +235,16 @@ def main() -> None:
         row = [epoch, size, f"{lr:.6g}", f"{running / steps_per_epoch:.5f}", f"{val_loss:.5f}", f"{val_iou:.5f}", f"{val_f1:.5f}", f"{seconds:.1f}"]
         ckpt = {"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": epoch, "best_iou": best,
                 "variant": args.variant, "size": size}
+        average_row = None
         if average is not None and epoch >= args.average_from:
             average_row = update_average(average, model, xs, ys, args, epoch, val_x, val_y, size)
             ckpt["average"] = average.state_dict()
         atomic_save(ckpt, last)
         if val_iou >= best:
             atomic_save(ckpt, args.run / "best.pt")
-        append_row(args.run / "metrics.csv", CSV_FIELDS, row)
-        print(" ".join(f"{k}={v}" for k, v in zip(CSV_FIELDS, row)), flush=True)
-        if average is not None and epoch >= args.average_from:
-            append_row(args.run / "average.csv", AVERAGE_FIELDS, average_row)
-            print("  average: " + " ".join(f"{k}={v}" for k, v in zip(AVERAGE_FIELDS, average_row)), flush=True)
+        record(args.run / "metrics.csv", CSV_FIELDS, row)
+        if average_row:
+            record(args.run / "average.csv", AVERAGE_FIELDS, average_row, "  average: ")
         done_here += 1
         if (args.stop_after and done_here >= args.stop_after) or (args.time_limit and time.time() - started > args.time_limit):
             break
