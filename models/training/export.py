@@ -89,8 +89,8 @@ def preprocess(bgr: np.ndarray, official: bool) -> np.ndarray:
 
 
 def training_summary(run: Path, averaged: bool = False) -> dict:
-    """config, the curve's end and CPU time of a run, with the run it started from; for an average.pt also the
-    averaged weights' own validation (their epochs' weights differ from the average)."""
+    """config, the curve's end and CPU time of a run, with the run it started from; for averaged weights
+    (average.pt) also their own validation, which no single epoch's weights share."""
     summary: dict = {}
     config = run / "config.json"
     if config.exists():
@@ -180,7 +180,7 @@ def main() -> None:
             "data": "BUSI breast ultrasound, CMUNeXt training split 1 (452 cases), 20% held out for validation",
             "citation": BUSI_CITATION,
             "weights": "fixed random weights (test fixture)" if args.random_init else str(args.checkpoint),
-            **(training_summary(run, args.checkpoint.name == "average.pt") if run and not args.random_init else {}),
+            **(training_summary(run, "averaged" in ckpt) if run and not args.random_init else {}),
         },
         "metrics": [evaluation(args)] if args.evaluation else [],
         "license": "Weights: research use only, not for clinical use; cite the BUSI dataset. Code: MIT.",

@@ -13,6 +13,7 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import torch
@@ -26,6 +27,7 @@ from metrics import iou_f1
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "busi"
 CSV_FIELDS = ["epoch", "size", "lr", "train_loss", "val_loss", "val_iou", "val_f1", "seconds"]
 AVERAGE_FIELDS = ["epoch", "averaged", "val_loss", "val_iou", "val_f1"]
+Augment = Callable[[np.ndarray, np.ndarray, np.random.Generator], tuple[np.ndarray, np.ndarray]]
 
 
 def parse_args() -> argparse.Namespace:
@@ -110,19 +112,24 @@ def record(path: Path, fields: list[str], row: list, prefix: str = "") -> None:
     print(prefix + " ".join(f"{k}={v}" for k, v in zip(fields, row)), flush=True)
 
 
-def update_average(average: AveragedModel, model: torch.nn.Module, xs: np.ndarray, ys: np.ndarray,
+def augmented_batch(xs: np.ndarray, ys: np.ndarray, indices: np.ndarray, augment: Augment,
+                    rng: np.random.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """Normalised NCHW images and N1HW float masks of these cases, each augmented with draws from rng in order."""
+    pairs = [augment(xs[i], ys[i], rng) for i in indices]
+    images = torch.from_numpy(data.normalise(np.stack([p[0] for p in pairs])))
+    return images, torch.from_numpy(np.stack([p[1] for p in pairs])[:, None].astype(np.float32))
+
+
+def update_average(average: AveragedModel, model: torch.nn.Module, xs: np.ndarray, ys: np.ndarray, augment: Augment,
                    args: argparse.Namespace, epoch: int, val_x: np.ndarray, val_y: np.ndarray, size: int) -> list:
     """Adds this epoch's weights to the running mean, recomputes its batch-norm statistics (averaged weights match
     no epoch's) and saves it as a checkpoint export.py reads. The statistics come from one augmented pass over the
     training cases, as the network's own do: on un-augmented cases they cost the 0.2.0 model 0.007 validation IoU."""
     average.update_parameters(model)
-    augment = data.AUGMENTATIONS[args.augment]
     rng = np.random.default_rng([args.seed, epoch, 1])
     order = rng.permutation(len(xs))
-    batches = []
-    for i in range(0, len(xs) - args.batch + 1, args.batch):
-        images = [augment(xs[j], ys[j], rng)[0] for j in order[i:i + args.batch]]
-        batches.append(torch.from_numpy(data.normalise(np.stack(images))))
+    batches = [augmented_batch(xs, ys, order[i:i + args.batch], augment, rng)[0]
+               for i in range(0, len(xs) - args.batch + 1, args.batch)]
     update_bn(batches, average.module, device=args.device)
     val_loss, val_iou, val_f1 = validate(average.module, val_x, val_y, args.device)
     n = int(average.n_averaged)
@@ -216,10 +223,8 @@ def main() -> None:
         model.train()
         running = 0.0
         for step in range(steps_per_epoch):
-            batch = order[step * args.batch:(step + 1) * args.batch]
-            pairs = [augment(xs[i], ys[i], rng) for i in batch]
-            xb = torch.from_numpy(data.normalise(np.stack([p[0] for p in pairs]))).to(args.device)
-            yb = torch.from_numpy(np.stack([p[1] for p in pairs])[:, None].astype(np.float32)).to(args.device)
+            xb, yb = augmented_batch(xs, ys, order[step * args.batch:(step + 1) * args.batch], augment, rng)
+            xb, yb = xb.to(args.device), yb.to(args.device)
             it = epoch * steps_per_epoch + step
             lr = args.lr * (1 - it / total_steps) ** 0.9 if args.lr_policy == "poly" else args.lr
             for group in opt.param_groups:
@@ -237,7 +242,7 @@ def main() -> None:
                 "variant": args.variant, "size": size}
         average_row = None
         if average is not None and epoch >= args.average_from:
-            average_row = update_average(average, model, xs, ys, args, epoch, val_x, val_y, size)
+            average_row = update_average(average, model, xs, ys, augment, args, epoch, val_x, val_y, size)
             ckpt["average"] = average.state_dict()
         atomic_save(ckpt, last)
         if val_iou >= best:
