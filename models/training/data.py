@@ -93,4 +93,17 @@ def augment_ultrasound(image: np.ndarray, mask: np.ndarray, rng: np.random.Gener
     return (x ** gamma * 255.0 + 0.5).astype(np.uint8), mask
 
 
-AUGMENTATIONS = {"paper": augment_paper, "ultrasound": augment_ultrasound}
+def augment_ultrasound_texture(image: np.ndarray, mask: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """augment_ultrasound, then what differs between scanners and presets without moving the lesion: sharpness and
+    speckle strength. Each image's draws follow its augment_ultrasound draws, so those stay as in that augmentation."""
+    image, mask = augment_ultrasound(image, mask, rng)
+    x = image.astype(np.float32)
+    if rng.random() < 0.5:
+        x = cv2.GaussianBlur(x, (0, 0), rng.uniform(0.3, 1.0))
+    if rng.random() < 0.5:  # multiplicative speckle, gamma-distributed with mean 1 and a relative spread of 5-20 %
+        shape = 1 / rng.uniform(0.05, 0.2) ** 2
+        x = x * rng.gamma(shape, 1 / shape, size=(*x.shape[:2], 1)).astype(np.float32)
+    return np.clip(x + 0.5, 0, 255).astype(np.uint8), mask
+
+
+AUGMENTATIONS = {"paper": augment_paper, "ultrasound": augment_ultrasound, "ultrasound-texture": augment_ultrasound_texture}

@@ -42,7 +42,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--epochs", type=int, default=300)
     p.add_argument("--schedule", default="256", help="input sizes by epoch, e.g. '128:280,256' = 280 epochs at 128, the rest at 256")
     p.add_argument("--augment", default="paper", choices=sorted(data.AUGMENTATIONS),
-                   help="paper: RandomRotate90 + Flip, as the authors; ultrasound: tilt, zoom, slide, mirror, gain and contrast")
+                   help="paper: RandomRotate90 + Flip, as the authors; ultrasound: tilt, zoom, slide, mirror, gain and contrast; "
+                        "ultrasound-texture: ultrasound, then blur and speckle")
     p.add_argument("--batch", type=int, default=8)
     p.add_argument("--lr", type=float, default=0.01)
     p.add_argument("--lr-policy", default="poly", choices=["poly", "constant"],
