@@ -1,6 +1,7 @@
 """Checks that an interrupted run resumes exactly: 3 epochs straight vs 1 + 1 + 1 resumed, same weights bit for bit,
 for a run from scratch (the paper's augmentation) and for one started from another's weights (--init, with
---augment ultrasound and a weight-averaging phase: --lr-policy constant --average-from 1).
+--augment ultrasound-texture, which draws the ultrasound augmentation's values first, and a weight-averaging phase:
+--lr-policy constant --average-from 1).
 
     /usr/bin/python3 models/training/check_resume.py      # under a minute on 2 cores
 """
@@ -43,7 +44,7 @@ def main() -> None:
             train(tmp / "resumed", cases, "--stop-after", "1")
         ok = compare(tmp, "straight", "resumed")
         # A run that starts from another's weights (--init) resumes from its own last.pt, not from those weights.
-        init = ("--init", str(tmp / "straight" / "last.pt"), "--lr", "0.005", "--augment", "ultrasound",
+        init = ("--init", str(tmp / "straight" / "last.pt"), "--lr", "0.005", "--augment", "ultrasound-texture",
                 "--lr-policy", "constant", "--average-from", "1")
         train(tmp / "init-straight", cases, *init)
         for _ in range(3):
