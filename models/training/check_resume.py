@@ -27,8 +27,10 @@ def compare(tmp: Path, straight: str, resumed: str, checkpoint: str = "last.pt",
     a = torch.load(tmp / straight / checkpoint)["model"]
     b = torch.load(tmp / resumed / checkpoint)["model"]
     diff = max(float((a[k].double() - b[k].double()).abs().max()) for k in a)
-    def rows(run: str) -> list[list[str]]:  # every column but metrics.csv's wall-clock seconds
-        return [line.split(",")[:-1 if csv == "metrics.csv" else None] for line in (tmp / run / csv).read_text().splitlines()]
+    def rows(run: str) -> list[list[str]]:  # every column but the wall-clock seconds, where a CSV has them
+        lines = [line.split(",") for line in (tmp / run / csv).read_text().splitlines()]
+        keep = [i for i, name in enumerate(lines[0]) if name != "seconds"]
+        return [[line[i] for i in keep] for line in lines]
     same_csv = rows(straight) == rows(resumed)
     print(f"{resumed}/{checkpoint}: max weight difference {diff}; {csv} identical: {same_csv}")
     return diff == 0 and same_csv
