@@ -11,6 +11,6 @@ cp -r "$src/images256" "$src/masks256" "$src/train.txt" "$src/README.md" .data/b
 echo "data: $(du -sh .data/busi | cut -f1) in .data/busi; what travels in all: $( (git ls-files -z; git ls-files -z -o --exclude-standard) | du -cb --files0-from=- | tail -1 | cut -f1) bytes + .data (limit 64 MiB)"
 cat <<'CALL'
 device run, carry [".data"], timeout_s 600, command:
-  models/training/gpu_job.sh cmunext-busi-gpu --variant base --epochs 300 --augment ultrasound-texture --time-limit 480
+  models/training/gpu_job.sh cmunext-busi-gpu --variant base --epochs 300 --augment ultrasound --time-limit 480
 then, here:  models/training/gpu_collect.sh cmunext-busi-gpu FILES_AT
 CALL
