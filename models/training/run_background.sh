@@ -10,12 +10,8 @@ mkdir -p "$run"
 if [ -f "$run/pid" ] && kill -0 "$(cat "$run/pid")" 2>/dev/null; then
   echo "already running: pid $(cat "$run/pid")"; exit 0
 fi
-# glibc hands freed activation buffers back to the kernel and faults them in again every step, and always maps
-# buffers over 32 MiB (most of them at 256) afresh. Keeping them in the heap, never trimmed, makes a CPU step of
-# CMUNeXt on 2 threads 655 -> 508 ms at 128 (measured with only the small buffers kept) and 3.0-3.4 -> 1.9 s at 256
-# (against only the small buffers kept).
-export MALLOC_MMAP_MAX_=${MALLOC_MMAP_MAX_:-0} MALLOC_TRIM_THRESHOLD_=${MALLOC_TRIM_THRESHOLD_:-17179869184} \
-  MALLOC_TOP_PAD_=${MALLOC_TOP_PAD_:-1073741824}
+# Activation buffers stay in the heap (malloc.env): `bench_step.py` prints what that saves here.
+set -a; . "$here/malloc.env"; set +a
 nohup nice -n 19 /usr/bin/python3 "$here/train.py" --run "$run" "$@" >> "$run/train.log" 2>&1 &
 echo $! > "$run/pid"
 echo "training in the background: pid $!, log $run/train.log"
