@@ -53,15 +53,12 @@ def main() -> None:
         return child(args.variant, args.size, args.threads, args.steps)
     plain = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
     tuned = background_env()
-    settings = {"glibc defaults": plain, "run_background.sh": {**plain, **tuned}}
     print("settings of run_background.sh (malloc.env):", " ".join(f"{k}={v}" for k, v in tuned.items()))
     for size in args.sizes:
-        ms = {}
-        for name, env in settings.items():
-            cmd = [sys.executable, __file__, "--child", "--variant", args.variant, "--size", str(size),
-                   "--threads", str(args.threads), "--steps", str(args.steps)]
-            ms[name] = float(subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout)
-        a, b = ms.values()
+        cmd = [sys.executable, __file__, "--child", "--variant", args.variant, "--size", str(size),
+               "--threads", str(args.threads), "--steps", str(args.steps)]
+        a, b = (float(subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout)
+                for env in (plain, {**plain, **tuned}))
         print(f"CMUNeXt-{args.variant} {size}x{size}, batch 8, {args.threads} threads: {a:.0f} ms a step with glibc's "
               f"defaults, {b:.0f} ms with run_background.sh's settings ({a / b:.2f}x)")
 
