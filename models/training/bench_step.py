@@ -12,6 +12,10 @@ import sys
 import time
 from pathlib import Path
 
+import torch
+
+from cmunext import VARIANTS, build
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -22,18 +26,16 @@ def background_env() -> dict:
 
 
 def child(variant: str, size: int, threads: int, steps: int) -> None:
-    import torch
-    sys.path.insert(0, str(HERE))
-    from cmunext import build
+    from train import loss_fn  # the step train.py takes
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     model = build(variant)
-    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
     x, y = torch.randn(8, 3, size, size), (torch.rand(8, 1, size, size) > 0.5).float()
     for i in range(steps + 2):  # two warm-up steps
         if i == 2:
             start = time.perf_counter()
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(model(x), y)
+        loss = loss_fn(model(x), y)
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -42,7 +44,7 @@ def child(variant: str, size: int, threads: int, steps: int) -> None:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--variant", default="base", choices=["S", "base", "L"])
+    p.add_argument("--variant", default="base", choices=sorted(VARIANTS))
     p.add_argument("--sizes", type=int, nargs="+", default=[128, 256])
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--steps", type=int, default=5)
