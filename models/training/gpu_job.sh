@@ -1,27 +1,51 @@
 #!/usr/bin/env bash
-# One training call on a CUDA machine. The run folder lives outside the tree; what comes back is under $OUT/RUN_NAME:
-# last.pt (and average.pt, with --average-from) in parts (a returned file may hold 16 MiB at most), run.tar with
-# metrics.csv, config.json, val_cases.txt, the checksums (and average.csv), and the log. --time-limit makes it stop,
-# checkpointed, before the call's limit.
-#   models/training/gpu_job.sh RUN_NAME [train.py options]
+# One training call on a CUDA machine: runs in turn, within SECONDS, each RUN (a folder in models/training/runs) with
+# its train.py options; a run starts only when the one before it finished all its epochs, e.g. a training and then
+# its averaging phase (--init models/training/runs/FIRST/last.pt). Each run stops, checkpointed, before the time is up.
+#   models/training/gpu_job.sh SECONDS "RUN [train.py options]" ["RUN [train.py options]" ...]
+# What comes back under $OUT/RUN (at most 8 files of 16 MiB): run.tar (metrics, config, split, log, checksums), and
+# in parts of 15 MiB its average.pt, if any, and its last.pt: resumable for the last run that started, weights only
+# for those before it (their optimizer state would not fit).
 set -euo pipefail
-name=${1:?usage: gpu_job.sh RUN_NAME [train.py options]}
+budget=${1:?usage: gpu_job.sh SECONDS \"RUN [train.py options]\" ...}
 shift
 data=${DATA:-.data/busi}
-run=/tmp/runs/$name
-out=${OUT:?OUT names the folder that comes back}/$name
-mkdir -p "$run" "$out"
-out=$(cd "$out" && pwd)  # the packing below runs in the run folder
-export PYTHONUNBUFFERED=1
 py=${PYTHON:-python3}  # the device machine's python3 holds PyTorch; here, PYTHON=/usr/bin/python3
+: "${OUT:?OUT names the folder that comes back}"
+export PYTHONUNBUFFERED=1
 "$py" -c 'import torch; print("torch", torch.__version__, "cuda:", torch.cuda.is_available() and torch.cuda.get_device_name(0))'
-"$py" models/training/train.py --run "$run" --images "$data/images256" --masks "$data/masks256" --cases "$data/train.txt" \
-  --threads 8 "$@" 2>&1 | tee "$out/train.log"
-# At most 8 files come back: the small ones travel as one tar, each checkpoint in parts of 15 MiB.
-cd "$run"
-checkpoints=(last.pt); small=(metrics.csv config.json val_cases.txt checkpoints.sha256)
-if [ -f average.pt ]; then checkpoints+=(average.pt); small+=(average.csv); fi
-sha256sum "${checkpoints[@]}" > checkpoints.sha256
-tar -cf "$out/run.tar" "${small[@]}"
-for c in "${checkpoints[@]}"; do split -b 15M -d "$c" "$out/$c.part"; done
-ls -l "$out"
+runs=()
+for job in "$@"; do
+  read -r name options <<< "$job"
+  run=models/training/runs/$name
+  # train.py's start (data, cuDNN's kernel search) and the epoch that passes the limit come on top of --time-limit.
+  left=$((budget - SECONDS - 60))
+  if [ "$left" -le 0 ]; then echo "gpu_job: no time left to start $name"; break; fi
+  mkdir -p "$run"
+  runs+=("$run")
+  # shellcheck disable=SC2086  # the options are words
+  if ! "$py" models/training/train.py --run "$run" --images "$data/images256" --masks "$data/masks256" \
+    --cases "$data/train.txt" --threads 8 $options --time-limit "$left" 2>&1 | tee -a "$run/train.log"; then
+    echo "gpu_job: $name failed"; break
+  fi
+  epochs=$("$py" -c 'import json, sys; print(json.load(open(sys.argv[1]))["epochs"])' "$run/config.json")
+  [ "$(($(wc -l < "$run/metrics.csv") - 1))" -ge "$epochs" ] || { echo "gpu_job: $name stopped before its end"; break; }
+done
+last_run=${runs[-1]}
+for run in "${runs[@]}"; do
+  name=$(basename "$run")
+  mkdir -p "$OUT/$name"
+  if [ "$run" != "$last_run" ] && [ -f "$run/last.pt" ]; then
+    "$py" -c 'import sys, torch; c = torch.load(sys.argv[1], map_location="cpu"); c.pop("optimizer"); torch.save(c, sys.argv[1])' "$run/last.pt"
+  fi
+  (
+    cd "$run"
+    checkpoints=(); small=(train.log checkpoints.sha256)
+    for f in last.pt average.pt; do [ ! -f "$f" ] || checkpoints+=("$f"); done
+    for f in metrics.csv average.csv config.json val_cases.txt; do [ ! -f "$f" ] || small+=("$f"); done
+    sha256sum "${checkpoints[@]}" /dev/null | grep -v /dev/null > checkpoints.sha256 || true
+    tar -cf "$OUT/$name/run.tar" "${small[@]}"
+    for c in "${checkpoints[@]}"; do split -b 15M -d "$c" "$OUT/$name/$c.part"; done
+  )
+done
+ls -lR "$OUT"

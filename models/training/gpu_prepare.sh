@@ -10,7 +10,7 @@ mkdir -p .data/busi
 cp -r "$src/images256" "$src/masks256" "$src/train.txt" "$src/README.md" .data/busi/
 echo "data: $(du -sh .data/busi | cut -f1) in .data/busi; what travels in all: $( (git ls-files -z; git ls-files -z -o --exclude-standard) | du -cb --files0-from=- | tail -1 | cut -f1) bytes + .data (limit 64 MiB)"
 cat <<'CALL'
-device run, carry [".data"], timeout_s 600, command:
-  models/training/gpu_job.sh cmunext-busi-gpu --variant base --epochs 300 --augment ultrasound --time-limit 480
-then, here:  models/training/gpu_collect.sh cmunext-busi-gpu FILES_AT
+device run, carry [".data"], timeout_s 590, command:
+  models/training/gpu_job.sh 540 "cmunext-busi-gpu --variant base --epochs 300 --schedule 256 --augment ultrasound" "cmunext-busi-gpu-swa --variant base --epochs 40 --schedule 256 --augment ultrasound-texture --init models/training/runs/cmunext-busi-gpu/last.pt --lr 0.005 --lr-policy constant --average-from 0"
+then, here:  models/training/gpu_collect.sh FILES_AT
 CALL

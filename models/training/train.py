@@ -12,6 +12,7 @@ import csv
 import json
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
@@ -144,6 +145,7 @@ def main() -> None:
     if args.val_size is None:  # a 128x128 model scores poorly on 256 inputs: validate it as it will be used
         args.val_size = size_for_epoch(args.schedule, args.epochs - 1)
     torch.set_num_threads(args.threads)
+    torch.backends.cudnn.benchmark = True  # fixed input sizes: let cuDNN pick its fastest kernels
     args.run.mkdir(parents=True, exist_ok=True)
     names = data.read_cases(args.cases)
     train_names, val_names = data.split_cases(names, args.val_fraction, args.seed)
@@ -222,23 +224,27 @@ def main() -> None:
         rng = np.random.default_rng([args.seed, epoch])
         order = rng.permutation(len(tr))
         model.train()
-        running = 0.0
-        for step in range(steps_per_epoch):
-            xb, yb = augmented_batch(xs, ys, order[step * args.batch:(step + 1) * args.batch], augment, rng)
-            xb, yb = xb.to(args.device), yb.to(args.device)
-            it = epoch * steps_per_epoch + step
-            lr = args.lr * (1 - it / total_steps) ** 0.9 if args.lr_policy == "poly" else args.lr
-            for group in opt.param_groups:
-                group["lr"] = lr
-            loss = loss_fn(model(xb), yb)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            running += float(loss)
+        running = torch.zeros((), dtype=torch.float64, device=args.device)  # summed on the device: no wait per step
+        # One worker draws from rng in the loop's order, so the batches are those of a serial loop; on a GPU their
+        # augmentation overlaps the steps.
+        with ThreadPoolExecutor(1) as pool:
+            pending = [pool.submit(augmented_batch, xs, ys, order[step * args.batch:(step + 1) * args.batch], augment, rng)
+                       for step in range(steps_per_epoch)]
+            for step, batch in enumerate(pending):
+                xb, yb = (t.to(args.device) for t in batch.result())
+                it = epoch * steps_per_epoch + step
+                lr = args.lr * (1 - it / total_steps) ** 0.9 if args.lr_policy == "poly" else args.lr
+                for group in opt.param_groups:
+                    group["lr"] = lr
+                loss = loss_fn(model(xb), yb)
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                running += loss.detach()
         val_loss, val_iou, val_f1 = validate(model, val_x, val_y, args.device)
         best = max(best, val_iou)
         seconds = time.time() - t0
-        row = [epoch, size, f"{lr:.6g}", f"{running / steps_per_epoch:.5f}", f"{val_loss:.5f}", f"{val_iou:.5f}", f"{val_f1:.5f}", f"{seconds:.1f}"]
+        row = [epoch, size, f"{lr:.6g}", f"{float(running) / steps_per_epoch:.5f}", f"{val_loss:.5f}", f"{val_iou:.5f}", f"{val_f1:.5f}", f"{seconds:.1f}"]
         ckpt = {"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": epoch, "best_iou": best,
                 "variant": args.variant, "size": size}
         average_row = None
