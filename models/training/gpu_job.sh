@@ -48,7 +48,8 @@ for run in "${runs[@]}"; do
     checkpoints=(); small=(train.log checkpoints.sha256)
     for f in last.pt average.pt; do [ ! -f "$f" ] || checkpoints+=("$f"); done
     for f in metrics.csv average.csv config.json val_cases.txt; do [ ! -f "$f" ] || small+=("$f"); done
-    sha256sum "${checkpoints[@]}" /dev/null | grep -v /dev/null > checkpoints.sha256 || true
+    : > checkpoints.sha256
+    [ ${#checkpoints[@]} -eq 0 ] || sha256sum "${checkpoints[@]}" > checkpoints.sha256
     tar -cf "$OUT/$name/run.tar" "${small[@]}"
     for c in "${checkpoints[@]}"; do split -b 15M -d "$c" "$OUT/$name/$c.part"; done
   )
