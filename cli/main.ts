@@ -4,7 +4,6 @@ import { parseArgs } from 'node:util';
 import { ModelManifest } from '../extension/src/core/manifest';
 import { iouF1 } from '../extension/src/core/metrics';
 import { toMask } from '../extension/src/core/postprocess';
-import { keepLargestRegion } from '../extension/src/core/regions';
 import { resizeNearest } from '../extension/src/core/resize';
 import { InferenceError } from '../extension/src/runtime/errors';
 import { segmentImage } from '../extension/src/runtime/segmenter';
@@ -111,8 +110,7 @@ async function evaluate(v: Record<string, string | boolean | undefined>): Promis
     const r = await segmentImage(session, readImageFile(join(imagesDir, f)), threshold);
     // The paper's protocol: compare at the model's input size (or --size), probabilities resampled bilinear as the
     // viewer does, the mask resized nearest.
-    const raw = toMask(r.probabilities, width, height, threshold);
-    const pred = v['largest-region'] ? keepLargestRegion(raw, width, height) : raw;
+    const pred = toMask(r.probabilities, width, height, threshold);
     const truth = readMaskFile(join(masksDir, f));
     const { iou, f1 } = iouF1(pred, resizeNearest(truth.data, truth.width, truth.height, width, height));
     iouSum += iou;
@@ -149,7 +147,6 @@ export async function main(argv: string[]): Promise<number> {
         creator: { type: 'string' },
         backend: { type: 'string', default: 'native' },
         json: { type: 'boolean' },
-        'largest-region': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
