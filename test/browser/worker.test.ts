@@ -31,7 +31,8 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-async function runInBrowser(extraArgs: string[], backends: string[]): Promise<Run> {
+/** `cacheCheck`: a second worker in the same profile, which must get the verified model from Cache Storage. */
+async function runInBrowser(extraArgs: string[], backends: string[], cacheCheck: boolean): Promise<Run> {
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: [...BASE_ARGS, ...extraArgs] });
   try {
     const page = await browser.newPage();
@@ -40,10 +41,12 @@ async function runInBrowser(extraArgs: string[], backends: string[]): Promise<Ru
     await page.goto(`${server.url}/test/browser/harness.html`);
     await page.waitForFunction(() => (window as any).harnessReady === true);
     const run = (await page.evaluate((args) => (window as any).runWorker(args), { modelUrl: MODEL, imageUrl: IMAGE, backends })) as Run;
-    // A second worker in the same browser profile gets the verified model from Cache Storage.
-    const again = (await page.evaluate((args) => (window as any).runWorker(args), { modelUrl: MODEL, imageUrl: IMAGE, backends })) as Run;
-    expect([run.fromCache, again.fromCache]).toEqual([false, true]);
-    expect(again.probabilities).toEqual(run.probabilities);
+    expect(run.fromCache).toBe(false);
+    if (cacheCheck) {
+      const again = (await page.evaluate((args) => (window as any).runWorker(args), { modelUrl: MODEL, imageUrl: IMAGE, backends })) as Run;
+      expect(again.fromCache).toBe(true);
+      expect(again.probabilities).toEqual(run.probabilities);
+    }
     expect(errors).toEqual([]);
     return run;
   } finally {
@@ -59,7 +62,7 @@ function maxDiff(a: number[]): number {
 
 describe('inference worker in headless chromium', () => {
   it('falls back to wasm without a WebGPU adapter and says why', async () => {
-    const run = await runInBrowser([], ['webgpu', 'wasm']);
+    const run = await runInBrowser([], ['webgpu', 'wasm'], true);
     expect(run.error).toBeUndefined();
     expect(run.isolated).toBe(true);
     expect(run.backend).toBe('wasm');
@@ -72,14 +75,16 @@ describe('inference worker in headless chromium', () => {
   });
 
   it('runs on WebGPU when an adapter exists (SwiftShader: correctness, not speed)', async () => {
-    const run = await runInBrowser(['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader', '--use-webgpu-adapter=swiftshader'], ['webgpu', 'wasm']);
+    // One inference: SwiftShader runs WebGPU on the CPU, 84-100 s for this model on a 2-core AVX2 machine (the cache is
+    // the wasm test's). The timeout only guards against a hang.
+    const run = await runInBrowser(['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader', '--use-webgpu-adapter=swiftshader'], ['webgpu', 'wasm'], false);
     expect(run.error).toBeUndefined();
     expect(run.backend).toBe('webgpu');
     expect(run.skipped).toEqual([]);
     const diff = maxDiff(run.probabilities);
     console.log(`browser webgpu (SwiftShader): ${run.inferenceMs.toFixed(0)} ms, max |p - onnxruntime-node| = ${diff.toExponential(2)}`);
     expect(diff).toBeLessThan(1e-4);
-  }, 180000);
+  }, 600000);
 
   it('reports a missing model as a typed error', async () => {
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: BASE_ARGS });
