@@ -31,6 +31,11 @@ describe('reopening a stored SEG for further correction', () => {
     expect(() => aiDescription(manual)).toThrow(/^segment 1 \(Breast lesion\) of "AI segmentation .*" is not AI output$/);
   });
 
+  it('takes another tool\'s AI SEG for what it is, not for CMUNeXt output', () => {
+    const other = readSeg(writeSeg([source], segments, [{ source: 0, segment: 1, mask: aiMask }], { ...series, contentLabel: 'VENDOR_AI', equipment: { ...series.equipment, manufacturer: 'Vendor' } }));
+    expect(() => aiDescription(other)).toThrow(/^"AI segmentation .*" has content label "VENDOR_AI", not CMUNEXT_AI: it is not CMUNeXt output$/);
+  });
+
   it('reads back the descriptions the AI SEG was written with', () => {
     const d = aiDescription(aiSeg);
     const { color, algorithm, ...rest } = segments[0];

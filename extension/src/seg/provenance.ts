@@ -4,6 +4,8 @@ import { SegmentDescription, SegWriterOptions } from './types';
 
 export const EXTENSION_NAME = pkg.name;
 export const EXTENSION_VERSION = pkg.version;
+/** The ContentLabel of every AI SEG this extension writes: what marks a stored SEG as CMUNeXt output. */
+export const AI_CONTENT_LABEL = 'CMUNEXT_AI';
 
 export interface RunInfo {
   threshold: number;
@@ -34,7 +36,7 @@ export function aiSeriesOptions(manifest: ModelManifest, contentCreatorName = ''
   return {
     seriesDescription: `AI segmentation ${manifest.name}`.slice(0, 64),
     seriesNumber: 9001,
-    contentLabel: 'CMUNEXT_AI',
+    contentLabel: AI_CONTENT_LABEL,
     contentDescription: 'AI output (CMUNeXt), not reviewed; research use only',
     contentCreatorName,
     equipment: {

@@ -4,6 +4,7 @@
  */
 import * as dcmjs from 'dcmjs';
 import { ReadFrame, ReadSeg, ReadSegment, SegReadError } from './readSeg';
+import { AI_CONTENT_LABEL } from './provenance';
 import { SegmentDescription, SegWriterOptions } from './types';
 
 const { Colors } = (dcmjs as any).data;
@@ -28,8 +29,12 @@ export function segmentColor(s: ReadSegment): [number, number, number] {
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined || v === '' ? [] : String(v).split('\\'));
 
-/** The descriptions an AI SEG was written with, read back from it. */
+/** The descriptions an AI SEG was written with, read back from it; only a CMUNeXt AI SEG has them. */
 export function aiDescription(seg: ReadSeg): AiDescription {
+  // Another tool's AI SEG may look alike; its corrections would go out under that tool's equipment and series.
+  if (seg.dataset.ContentLabel !== AI_CONTENT_LABEL) {
+    throw new SegReadError(`"${seg.seriesDescription ?? seg.sopInstanceUID}" has content label ${JSON.stringify(seg.dataset.ContentLabel ?? '')}, not ${AI_CONTENT_LABEL}: it is not CMUNeXt output`);
+  }
   const segments = seg.segments.map((s): SegmentDescription => {
     if (s.algorithmType !== 'AUTOMATIC' || !s.algorithmName) throw new SegReadError(`segment ${s.number} (${s.label}) of "${seg.seriesDescription ?? seg.sopInstanceUID}" is not AI output`);
     if (!s.category || !s.type) throw new SegReadError(`segment ${s.number} (${s.label}) has no segmented property category or type`);
@@ -50,7 +55,7 @@ export function aiDescription(seg: ReadSeg): AiDescription {
     series: {
       seriesDescription: seg.seriesDescription ?? 'AI segmentation',
       seriesNumber: Number(ds.SeriesNumber ?? 9001),
-      contentLabel: ds.ContentLabel ?? 'CMUNEXT_AI',
+      contentLabel: AI_CONTENT_LABEL,
       contentDescription: seg.contentDescription,
       contentCreatorName: '',
       equipment: {
