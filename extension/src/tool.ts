@@ -67,6 +67,7 @@ export function outOfDomainWarning(manifest: ModelManifest, modality: string | u
 }
 
 export class CmunextTool {
+  private worker?: Worker;
   private client?: InferenceClient;
   private loading?: Promise<LoadedModel>;
   private model?: LoadedModel;
@@ -100,8 +101,14 @@ export class CmunextTool {
   }
 
   private async loadModel(): Promise<LoadedModel> {
+    // A worker that failed after loading (crashed mid-run) is replaced on the next click.
+    if (this.client?.failed) {
+      this.worker?.terminate();
+      this.loading = undefined;
+    }
     if (!this.loading) {
       const worker = new Worker(this.config.workerUrl, { type: 'module', name: 'cmunext-inference' });
+      this.worker = worker;
       this.client = new InferenceClient(worker as unknown as MessageEndpoint);
       this.ui().say('Loading the model…');
       this.loading = this.client.load(this.config.modelUrl, this.config.backends).then((m) => {

@@ -23,9 +23,18 @@ type Pending = { resolve: (r: WorkerResponse) => void; reject: (e: InferenceErro
 export class InferenceClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  /** Set once the worker has failed: every call then fails with it instead of waiting for a reply that never comes. */
+  private broken?: InferenceError;
 
   constructor(private readonly endpoint: MessageEndpoint) {
     endpoint.addEventListener('message', ({ data }) => this.receive(data as WorkerResponse));
+    endpoint.addEventListener('error', (e) => this.fail(`the inference worker stopped${e.message ? `: ${e.message}` : ' (its script could not be loaded: check that cmunext-worker.js is served from the assets folder with the page\'s cross-origin headers)'}`));
+    endpoint.addEventListener('messageerror', () => this.fail('a message from the inference worker could not be read'));
+  }
+
+  /** Whether the worker has failed; a new client (and worker) is needed. */
+  get failed(): boolean {
+    return this.broken !== undefined;
   }
 
   async load(modelUrl: string, backends: Backend[] = ['webgpu', 'wasm'], wasmPaths?: string): Promise<LoadedModel> {
@@ -56,9 +65,16 @@ export class InferenceClient {
 
   private request(req: WorkerRequest, onMessage?: (r: WorkerResponse) => void): Promise<WorkerResponse> {
     return new Promise((resolve, reject) => {
+      if (this.broken) return reject(this.broken);
       this.pending.set(req.id, { resolve, reject, onMessage });
       this.endpoint.postMessage(req);
     });
+  }
+
+  private fail(message: string): void {
+    this.broken ??= new InferenceError('INFERENCE_FAILED', message);
+    for (const p of this.pending.values()) p.reject(this.broken);
+    this.pending.clear();
   }
 
   private receive(msg: WorkerResponse): void {

@@ -29,4 +29,6 @@ export type WorkerResponse =
 export interface MessageEndpoint {
   postMessage(message: unknown, transfer?: Transferable[]): void;
   addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+  /** A worker that cannot start (its script not served, or refused by the page's policy) or that crashed. */
+  addEventListener(type: 'error' | 'messageerror', listener: (event: { message?: string }) => void): void;
 }
