@@ -67,6 +67,21 @@ const KINDS: [string, () => Kind][] = [
     ],
     geometry: true,
   })],
+  ['CT stack segmented out of stack order', () => ({
+    sources: [4, 0, 2].map((z, i) => ctSlice(`2.25.310${i}`, z, new Int16Array(R * C).fill(1000), R, C)),
+    segments: [LESION],
+    masks: [0, 1, 2].map((source) => ({ source, segment: 1, mask: rect(source, 1, 2, 3) })),
+    geometry: true,
+  })],
+  ['CT slices in two orientations: no shared geometry stated', () => ({
+    sources: [0, 2].map((z, i) => ({
+      ...ctSlice(`2.25.320${i}`, z, new Int16Array(R * C).fill(1000), R, C),
+      ...(i ? { ImageOrientationPatient: [1, 0, 0, 0, 0.8, 0.6] } : {}),
+    })),
+    segments: [LESION],
+    masks: [0, 1].map((source) => ({ source, segment: 1, mask: rect(source, 1, 2, 3) })),
+    geometry: false,
+  })],
   ['secondary capture, monochrome, no geometry', () => ({
     sources: [secondaryCapture('2.25.4001', grey(), R, C)],
     segments: [LESION], masks: [{ source: 0, segment: 1, mask: rect(2, 2, 2, 6) }], geometry: false,
@@ -101,6 +116,15 @@ describe.each(KINDS)('DICOM SEG for %s', (_, make) => {
       expect(back.frames[i].imagePositionPatient).toEqual(kind.geometry ? src.ImagePositionPatient : undefined);
     });
     expect(back.referencedInstances.map((r) => r.sopInstanceUID)).toEqual(kind.sources.map((s: any) => s.SOPInstanceUID));
+  });
+
+  it('numbers the stored source frames 1..n in stack order (along the stack where there is geometry)', () => {
+    const at = (m: FrameMask) => (kind.geometry ? (kind.sources[m.source] as any).ImagePositionPatient[2] : m.source * 1000 + (m.frame ?? 1));
+    const order = [...new Set(kept.map(at))].sort((a, b) => a - b);
+    const sorted = [...kept].sort((a, b) => a.segment - b.segment || a.source - b.source || (a.frame ?? 1) - (b.frame ?? 1));
+    const written = back.dataset.PerFrameFunctionalGroupsSequence.map((g: any) => g.FrameContentSequence[0]);
+    expect(written.map((c: any) => c.DimensionIndexValues)).toEqual(sorted.map((m) => [m.segment, order.indexOf(at(m)) + 1]));
+    if (!kind.geometry) expect(written.map((c: any) => c.InStackPositionNumber)).toEqual(sorted.map((m) => order.indexOf(at(m)) + 1));
   });
 
   it('carries segment provenance and codes, and the patient and study of its sources', () => {

@@ -28,11 +28,22 @@ function frameCount(s: SourceInstance): number {
   return Number(s.NumberOfFrames ?? 1) || 1;
 }
 
-/** Plane geometry is written only when every source has all of it: nothing is invented. */
+/**
+ * Plane geometry is written only when every source has all of it, in one frame of reference, and shares the
+ * orientation and pixel spacing that the SEG states once for all frames: nothing is invented.
+ */
 function hasGeometry(sources: SourceInstance[]): boolean {
+  const shared = (field: (s: SourceInstance) => unknown) => new Set(sources.map((s) => JSON.stringify(field(s)))).size === 1;
   return sources.every(
     (s) => s.FrameOfReferenceUID && s.ImagePositionPatient?.length === 3 && s.ImageOrientationPatient?.length === 6 && s.PixelSpacing?.length === 2 && frameCount(s) === 1,
-  ) && new Set(sources.map((s) => s.FrameOfReferenceUID)).size === 1;
+  ) && shared((s) => s.FrameOfReferenceUID) && shared((s) => s.ImageOrientationPatient!.map(Number)) && shared((s) => s.PixelSpacing!.map(Number));
+}
+
+/** Distance of a slice along its plane's normal (row x column direction cosines). */
+function alongNormal(s: SourceInstance): number {
+  const [rx, ry, rz, cx, cy, cz] = s.ImageOrientationPatient!.map(Number);
+  const [x, y, z] = s.ImagePositionPatient!.map(Number);
+  return x * (ry * cz - rz * cy) + y * (rz * cx - rx * cz) + z * (rx * cy - ry * cx);
 }
 
 function check(sources: SourceInstance[], segments: SegmentDescription[], frames: FrameMask[]): void {
@@ -105,9 +116,14 @@ export function writeSeg(sources: SourceInstance[], segments: SegmentDescription
   const first = sources[0];
   const { Rows, Columns } = first;
 
-  // Positions along the stack (geometry) or the order of source frames (no geometry) index the second dimension.
-  const frameKeys = [...new Set(masks.map((f) => `${f.source}/${f.frame ?? 1}`))];
-  const orderOf = (f: FrameMask) => frameKeys.indexOf(`${f.source}/${f.frame ?? 1}`) + 1;
+  // The second dimension numbers the stored source frames 1..n in stack order: along the plane normal where there
+  // is geometry, else by source and frame number. The caller's order (the order images were segmented in) is not it.
+  const keyOf = (f: FrameMask) => `${f.source}/${f.frame ?? 1}`;
+  const stack = [...new Map(frames.map((f) => [keyOf(f), f])).values()].sort(
+    geometry ? (a, b) => alongNormal(sources[a.source]) - alongNormal(sources[b.source]) : (a, b) => a.source - b.source || (a.frame ?? 1) - (b.frame ?? 1),
+  );
+  const positions = new Map(stack.map((f, i) => [keyOf(f), i + 1]));
+  const orderOf = (f: FrameMask) => positions.get(keyOf(f))!;
   const dimensionOrganizationUID = uid();
   const dimension = (pointer: string, group: string, label: string) => ({
     DimensionOrganizationUID: dimensionOrganizationUID,
