@@ -53,7 +53,11 @@ interface AiRun {
   frames: Map<string, AiFrame>;
   /** How a reopened AI result was first described; a result made here is described from the model. */
   description?: AiDescription;
-  storedAiSeg?: string;
+  /**
+   * The AI SEG in the PACS and the threshold it was made at: while that is the run's threshold, its masks are the
+   * `mask`s here, and a correction names it.
+   */
+  storedAiSeg?: { uid: string; threshold: number };
   /** The labelmap as last stored or opened, per image: an unchanged segmentation is not stored twice. */
   inPacs?: Map<string, Uint8Array>;
 }
@@ -155,6 +159,8 @@ export class CmunextTool {
         run = { segmentationId, displaySetUID: key, threshold: model.manifest.output.threshold, backend: model.backend, frames: new Map() };
         this.runs.set(key, run);
       }
+      // New AI masks: an AI SEG stored before holds other masks than the ones a correction will be measured against.
+      run.storedAiSeg = undefined;
       // Cancel works from here on: while images are read, and between frames in the worker.
       this.abort = new AbortController();
       this.ui().showProgress(0, imageIds.length);
@@ -274,19 +280,29 @@ export class CmunextTool {
       }
       const stats = [agreement(1, aiMasks, [...current.values()])];
       const edited = stats[0].added + stats[0].removed > 0;
+      // A correction names the AI SEG it corrects; where the PACS has none of these AI masks yet, it goes with it in
+      // the same store, so the correction can be reopened and measured later. (An AI result with no foreground has no SEG.)
+      // Object.is: a reopened AI SEG that names no threshold reads as NaN on both sides, and is still the reference.
+      const storedAi = run.storedAiSeg && Object.is(run.storedAiSeg.threshold, run.threshold) ? run.storedAiSeg.uid : undefined;
+      const withAi = edited && !storedAi && aiMasks.some((m) => m.some(Boolean));
+      const aiUid = withAi ? newUid() : storedAi;
       const sopInstanceUID = newUid();
-      const seg = edited
-        ? writeSeg(sources, correctedSegments(described.segments, stats, run.storedAiSeg), masks,
-          { ...correctedSeriesOptions(described.series, stats, this.config.contentCreatorName), sopInstanceUID })
-        : writeSeg(sources, described.segments, masks, { ...described.series, sopInstanceUID });
+      // One creation time for both: the correction's higher series number then makes it the newest for Open stored SEG.
+      const now = new Date();
+      const parts = withAi ? [writeSeg(sources, described.segments, masks.map((m, i) => ({ ...m, mask: aiMasks[i] })), { ...described.series, sopInstanceUID: aiUid, now })] : [];
+      parts.push(edited
+        ? writeSeg(sources, correctedSegments(described.segments, stats, aiUid), masks,
+          { ...correctedSeriesOptions(described.series, stats, this.config.contentCreatorName), sopInstanceUID, now })
+        : writeSeg(sources, described.segments, masks, { ...described.series, sopInstanceUID, now }));
       const root = host.dicomwebRoot(this.params.extensionManager.appConfig ?? this.params.appConfig);
-      this.ui().say('Storing DICOM SEG to the PACS…');
-      await storeInstances(root, [seg]);
+      this.ui().say(withAi ? 'Storing the correction and the AI result it corrects as DICOM SEG to the PACS…' : 'Storing DICOM SEG to the PACS…');
+      await storeInstances(root, parts);
       run.inPacs = current;
-      if (!edited) run.storedAiSeg = sopInstanceUID;
+      const ai = edited ? aiUid : sopInstanceUID;
+      run.storedAiSeg = ai ? { uid: ai, threshold: run.threshold } : undefined;
       const what = edited
         ? `Corrected segmentation stored (Dice with AI ${stats[0].dice.toFixed(3)}, +${stats[0].added}/-${stats[0].removed} pixels)`
-          + `${run.storedAiSeg ? '; the AI original stays in the PACS.' : '.'}`
+          + `${withAi ? ', with the AI original it corrects.' : aiUid ? '; the AI original stays in the PACS.' : '.'}`
         : 'AI segmentation stored as DICOM SEG.';
       this.ui().say(what);
       host.notify(this.services, 'success', 'Stored to PACS', what);
@@ -370,7 +386,7 @@ export class CmunextTool {
     const params = ai.segments[0]?.algorithmParameters ?? {};
     return {
       segmentationId: at.segmentationId, displaySetUID: at.key, threshold: Number(params.threshold), backend: params.backend ?? '',
-      frames, description, storedAiSeg: ai.sopInstanceUID, inPacs: at.shown,
+      frames, description, storedAiSeg: { uid: ai.sopInstanceUID, threshold: Number(params.threshold) }, inPacs: at.shown,
     };
   }
 

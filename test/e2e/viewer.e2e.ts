@@ -122,6 +122,36 @@ function dciodvfy(bytes: Uint8Array): string {
   return report;
 }
 
+/** The AI labelmap's centre in canvas pixels, and canvas pixels per image pixel, for strokes through the lesion. */
+function lesionCentre(page: Page): Promise<{ cx: number; cy: number; pxPerPixel: number }> {
+  return page.evaluate(() => {
+    const w = window as any;
+    const libs = w.extensionManager.getModuleEntry('@ohif/extension-cornerstone.utilityModule.common').exports.getCornerstoneLibraries();
+    const viewport = w.services.cornerstoneViewportService.getCornerstoneViewport(w.services.viewportGridService.getActiveViewportId());
+    const seg = w.services.segmentationService.getSegmentations()[0];
+    const [id] = libs.cornerstoneTools.segmentation.getLabelmapImageIds(seg.segmentationId);
+    const img = libs.cornerstone.cache.getImage(id);
+    const data = img.voxelManager.getScalarData();
+    let sx = 0;
+    let sy = 0;
+    let n = 0;
+    for (let i = 0; i < data.length; i++) if (data[i]) { sx += i % img.columns; sy += Math.floor(i / img.columns); n++; }
+    const toCanvas = (x: number, y: number) => viewport.worldToCanvas(libs.cornerstone.utilities.imageToWorldCoords(img.referencedImageId, [x, y]));
+    const [cx, cy] = toCanvas(sx / n, sy / n);
+    const [rx] = toCanvas(sx / n + 10, sy / n);
+    return { cx, cy, pxPerPixel: (rx - cx) / 10 };
+  });
+}
+
+/** A mouse stroke along a row of the viewport's canvas, with whichever tool is active. */
+async function drag(page: Page, x0: number, x1: number, y: number): Promise<void> {
+  const canvas = (await page.locator('.cornerstone-canvas').first().boundingBox())!;
+  await page.mouse.move(canvas.x + x0, canvas.y + y);
+  await page.mouse.down();
+  for (let i = 0; i <= 10; i++) await page.mouse.move(canvas.x + x0 + ((x1 - x0) * i) / 10, canvas.y + y);
+  await page.mouse.up();
+}
+
 const expert = truth.ultrasound[0];
 const expertMask = readMaskFile(join(ROOT, 'demo/truth', expert.mask)).data;
 
@@ -169,30 +199,8 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
 
       // A correction with OHIF's own tools: a brush stroke (then undone with Ctrl+Z), and an eraser stroke through
       // the lesion's centre.
-      const lesion = await page.evaluate(() => {
-        const w = window as any;
-        const libs = w.extensionManager.getModuleEntry('@ohif/extension-cornerstone.utilityModule.common').exports.getCornerstoneLibraries();
-        const viewport = w.services.cornerstoneViewportService.getCornerstoneViewport(w.services.viewportGridService.getActiveViewportId());
-        const seg = w.services.segmentationService.getSegmentations()[0];
-        const [id] = libs.cornerstoneTools.segmentation.getLabelmapImageIds(seg.segmentationId);
-        const img = libs.cornerstone.cache.getImage(id);
-        const data = img.voxelManager.getScalarData();
-        let sx = 0;
-        let sy = 0;
-        let n = 0;
-        for (let i = 0; i < data.length; i++) if (data[i]) { sx += i % img.columns; sy += Math.floor(i / img.columns); n++; }
-        const toCanvas = (x: number, y: number) => viewport.worldToCanvas(libs.cornerstone.utilities.imageToWorldCoords(img.referencedImageId, [x, y]));
-        const [cx, cy] = toCanvas(sx / n, sy / n);
-        const [rx] = toCanvas(sx / n + 10, sy / n);
-        return { cx, cy, pxPerPixel: (rx - cx) / 10 };
-      });
-      const canvas = (await page.locator('.cornerstone-canvas').first().boundingBox())!;
-      const stroke = async (x0: number, x1: number, y: number) => {
-        await page.mouse.move(canvas.x + x0, canvas.y + y);
-        await page.mouse.down();
-        for (let i = 0; i <= 10; i++) await page.mouse.move(canvas.x + x0 + ((x1 - x0) * i) / 10, canvas.y + y);
-        await page.mouse.up();
-      };
+      const lesion = await lesionCentre(page);
+      const stroke = (x0: number, x1: number, y: number) => drag(page, x0, x1, y);
       const painted = async () => (await labelmaps(page)).reduce((a, m) => a + m.data.filter(Boolean).length, 0);
       const aiPixels = await painted();
       await page.locator('[data-cy="Brush"]').first().click();
@@ -420,6 +428,41 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       const before = (await segInstances()).length;
       expect(await store(page)).toBe('Failed: "Organs (other tool)" is not a CMUNeXt result: edits to it are not stored from here');
       expect(await segInstances()).toHaveLength(before);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('stores a correction made before the AI result was stored together with that AI result, and reopens the correction', async () => {
+    const { browser, page, errors } = await openStudy([]);
+    try {
+      await segment(page);
+      const ai = (await labelmaps(page))[0].data;
+      const lesion = await lesionCentre(page);
+      await page.locator('[data-cy="Eraser"]').first().click();
+      await drag(page, lesion.cx - 8 * lesion.pxPerPixel, lesion.cx + 8 * lesion.pxPerPixel, lesion.cy);
+      const before = new Set((await segInstances()).map((s) => s.id));
+      const status = await store(page);
+      console.log(`correction before any AI store: ${status}`);
+      expect(status).toMatch(/^Corrected segmentation stored \(Dice with AI 0\.\d{3}, \+0\/-\d+ pixels\), with the AI original it corrects\.$/);
+      const added = (await segInstances()).filter((s) => !before.has(s.id)).map((s) => ({ bytes: s.bytes, seg: readSeg(s.bytes) }));
+      expect(added.map((a) => a.seg.segments[0].algorithmType).sort()).toEqual(['AUTOMATIC', 'SEMIAUTOMATIC']);
+      const aiSeg = added.find((a) => a.seg.segments[0].algorithmType === 'AUTOMATIC')!;
+      const correction = added.find((a) => a !== aiSeg)!;
+      added.forEach((a) => dciodvfy(a.bytes));
+      expect(Array.from(aiSeg.seg.frames[0].mask)).toEqual(ai.map((v) => (v ? 1 : 0)));
+      expect(correction.seg.segments[0].algorithmParameters.ai_seg).toBe(aiSeg.seg.sopInstanceUID);
+
+      // The newest SEG is the correction, and it is a CMUNeXt result whose edits can be stored again.
+      await page.reload();
+      await page.locator('[data-cy="CMUNeXtOpen"]').first().waitFor({ timeout: 60000 });
+      await page.waitForTimeout(3000);
+      await page.locator('[data-cy="CMUNeXtOpen"]').first().click();
+      await page.waitForFunction(() => /Opened|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 60000 });
+      expect(await statusText(page)).toMatch(/^Opened "Corrected AI segmentation .*" \(SEMIAUTOMATIC, 1 frame\(s\)\) for editing\.$/);
+      expect((await labelmaps(page))[0].data.map((v) => (v ? 1 : 0))).toEqual(Array.from(correction.seg.frames[0].mask));
+      expect(await store(page)).toBe('Nothing changed since this segmentation was stored or opened; the PACS already holds it.');
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
