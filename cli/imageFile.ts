@@ -38,6 +38,13 @@ export function readFileBytes(path: string): Buffer {
   }
 }
 
+/** What a decoder threw, in words: dicom-parser throws strings, and `{ exception, dataSet }` for a truncated file. */
+function reason(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  const exception = (e as { exception?: unknown } | null)?.exception;
+  return typeof exception === 'string' ? `${exception} (the file is truncated or damaged)` : String(e);
+}
+
 /** PNG (8/16-bit), JPEG or uncompressed DICOM -> SourceImage. `frame` is 0-based, for multi-frame DICOM. */
 export function readImageFile(path: string, frame = 0): SourceImage {
   return decodeImage(readFileBytes(path), path, frame);
@@ -57,7 +64,7 @@ export function decodeImage(bytes: Buffer, path: string, frame = 0): SourceImage
     }
     if (isDicom(bytes) || ['.dcm', '.dicom'].includes(extname(path).toLowerCase())) return readDicomImage(bytes, frame);
   } catch (e) {
-    throw new ImageFileError(`${path}: ${e instanceof Error ? e.message : e}`);
+    throw new ImageFileError(`${path}: ${reason(e)}`);
   }
   throw new ImageFileError(`${path}: not a PNG, JPEG or DICOM file`);
 }

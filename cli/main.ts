@@ -169,6 +169,12 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`cmunext: ${e.message}`);
       return 1;
     }
+    // A file or folder named on the command line that is not there (a --cases list, an --images folder).
+    const io = e as NodeJS.ErrnoException;
+    if (typeof io?.code === 'string' && typeof io.path === 'string') {
+      console.error(`cmunext: ${io.path}: cannot read (${io.code})`);
+      return 1;
+    }
     throw e;
   }
 }

@@ -26,6 +26,14 @@ async function run(...args: string[]): Promise<{ code: number; out: string[]; er
 
 const tmp = tempDir('cli');
 
+/** A CT slice cut off before its pixels, as an interrupted copy leaves it. */
+function truncatedDicom(): string {
+  const path = join(tmp, 'truncated.dcm');
+  const whole = dicomFile(ct(new Int16Array(24 * 40), 24, 40));
+  writeFileSync(path, whole.subarray(0, whole.length - 24 * 40 * 2 - 40));
+  return path;
+}
+
 describe('cmunext CLI', () => {
   it('segments a DICOM CT slice into a PNG mask on its native grid', async () => {
     const pixels = Int16Array.from({ length: 40 * 24 }, (_, i) => (i % 40 < 20 ? 1000 : 1100));
@@ -109,6 +117,9 @@ describe('cmunext CLI', () => {
     ['an unknown backend', ['segment', '--backend', 'cuda'], 2, /--backend must be native or wasm, got cuda/],
     ['an unreadable input', ['segment', '--model', MODEL, '--input', '/nonexistent.png', '--out', join(tmp, 'x.png')], 1, /\/nonexistent\.png: cannot read \(ENOENT\)/],
     ['a model folder without a manifest', ['segment', '--model', tmp, '--input', join(BUSI, 'images256/benign (10).png'), '--out', join(tmp, 'x.png')], 1, /cannot read .*manifest\.json \(ENOENT\)/],
+    ['a case list that is not there', ['evaluate', '--model', MODEL, '--images', join(BUSI, 'native/images'), '--masks', join(BUSI, 'native/masks'), '--cases', '/nonexistent.txt'], 1, /^cmunext: \/nonexistent\.txt: cannot read \(ENOENT\)$/],
+    ['an images folder that is not there', ['evaluate', '--model', MODEL, '--images', '/nonexistent', '--masks', join(BUSI, 'native/masks')], 1, /^cmunext: \/nonexistent: cannot read \(ENOENT\)$/],
+    ['a truncated DICOM input', ['segment', '--model', MODEL, '--input', truncatedDicom(), '--out', join(tmp, 'x.png')], 1, /truncated\.dcm: dicomParser:parseDicomDataSetExplicit: buffer overrun \(the file is truncated or damaged\)$/],
     ['masks missing for some images', ['evaluate', '--model', MODEL, '--images', join(BUSI, 'native/images'), '--masks', mkdtempSync(join(tmp, 'no-masks-'))], 2, /no mask for benign \(105\)\.png, benign \(132\)\.png/],
   ])('exits %s with a specific message', async (_, args, code, message) => {
     const r = await run(...args);
