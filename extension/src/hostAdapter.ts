@@ -190,6 +190,12 @@ export function dicomwebRoot(appConfig: any): string {
   return new URL(root, globalThis.location?.href).href.replace(/\/$/, '');
 }
 
+/** The signed-in user's Authorization for the PACS, as OHIF sends it with its own requests; none without sign-in. */
+export function pacsHeaders(services: OhifServices): Record<string, string> {
+  const authorization = services.userAuthenticationService?.getAuthorizationHeader?.()?.Authorization;
+  return authorization ? { Authorization: authorization } : {};
+}
+
 export function notify(services: OhifServices, type: 'info' | 'success' | 'warning' | 'error', title: string, message: string): void {
   services.uiNotificationService.show({ title, message, type, duration: type === 'error' ? 10000 : 5000 });
 }

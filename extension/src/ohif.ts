@@ -31,6 +31,8 @@ export interface OhifServices {
   toolGroupService: { createToolGroupAndAddTools(id: string, tools: unknown): unknown; destroy(): void };
   customizationService: { getCustomization(name: string): unknown };
   syncGroupService: { destroy(): void };
+  /** Present where the viewer signs users in (OIDC); its header is what OHIF's own DICOMweb requests send. */
+  userAuthenticationService?: { getAuthorizationHeader?(): { Authorization?: string } | undefined };
   [name: string]: any;
 }
 

@@ -296,7 +296,7 @@ export class CmunextTool {
         : writeSeg(sources, described.segments, masks, { ...described.series, sopInstanceUID, now }));
       const root = host.dicomwebRoot(this.params.extensionManager.appConfig ?? this.params.appConfig);
       this.ui().say(withAi ? 'Storing the correction and the AI result it corrects as DICOM SEG to the PACS…' : 'Storing DICOM SEG to the PACS…');
-      await storeInstances(root, parts);
+      await storeInstances(root, parts, host.pacsHeaders(this.services));
       run.inPacs = current;
       const ai = edited ? aiUid : sopInstanceUID;
       run.storedAiSeg = ai ? { uid: ai, threshold: run.threshold } : undefined;
@@ -317,9 +317,10 @@ export class CmunextTool {
       const root = host.dicomwebRoot(this.params.extensionManager.appConfig ?? this.params.appConfig);
       const images = host.stackImages(libs, target);
       const study = target.displaySet.StudyInstanceUID;
-      const refs = await findSegInstances(root, study);
+      const headers = host.pacsHeaders(this.services);
+      const refs = await findSegInstances(root, study, headers);
       for (const ref of refs) {
-        const seg = readSeg(await retrieveInstance(root, study, ref));
+        const seg = readSeg(await retrieveInstance(root, study, ref, headers));
         const onStack = framesByImage(seg.frames, images);
         if (!onStack.size) continue;
         const segments = seg.segments.length
@@ -339,7 +340,7 @@ export class CmunextTool {
         host.segmentationModified(libs, segmentationId, target);
 
         const key = target.displaySet.displaySetInstanceUID;
-        const run = await this.reopenedRun(seg, refs, { root, study, images, libs, segmentationId, key, shown });
+        const run = await this.reopenedRun(seg, refs, { root, study, headers, images, libs, segmentationId, key, shown });
         let storable = '';
         if (typeof run === 'string') {
           this.runs.delete(key);
@@ -364,11 +365,11 @@ export class CmunextTool {
    * against. Where there is none, says why its edits cannot be stored from here.
    */
   private async reopenedRun(seg: ReadSeg, refs: SegInstanceRef[], at: {
-    root: string; study: string; images: StackImage[]; libs: CornerstoneLibraries; segmentationId: string; key: string; shown: Map<string, Uint8Array>;
+    root: string; study: string; headers: Record<string, string>; images: StackImage[]; libs: CornerstoneLibraries; segmentationId: string; key: string; shown: Map<string, Uint8Array>;
   }): Promise<AiRun | string> {
     const aiUid = aiSegUid(seg);
     const aiRef = refs.find((r) => r.sopInstanceUID === aiUid);
-    const ai = aiUid === seg.sopInstanceUID ? seg : aiRef && readSeg(await retrieveInstance(at.root, at.study, aiRef));
+    const ai = aiUid === seg.sopInstanceUID ? seg : aiRef && readSeg(await retrieveInstance(at.root, at.study, aiRef, at.headers));
     if (aiUid && !ai) return 'Its AI original is not in this study, so edits to it cannot be stored from here.';
     let description: AiDescription | undefined;
     try {

@@ -1,18 +1,18 @@
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { StoreError, storeInstances, stowBody } from '../../extension/src/dicomweb/stow';
-import { firstPart } from '../../extension/src/dicomweb/retrieve';
+import { findSegInstances, firstPart, retrieveInstance } from '../../extension/src/dicomweb/retrieve';
 
 let server: Server;
 let root: string;
 let reply: { status: number; body: string };
-let received: { contentType: string; body: Buffer } | undefined;
+let received: { contentType: string; authorization?: string; body: Buffer } | undefined;
 
 beforeAll(async () => {
   server = createServer(async (req: IncomingMessage, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    received = { contentType: req.headers['content-type'] ?? '', body: Buffer.concat(chunks) };
+    received = { contentType: req.headers['content-type'] ?? '', authorization: req.headers.authorization, body: Buffer.concat(chunks) };
     res.writeHead(reply.status, { 'Content-Type': 'application/dicom+json' }).end(reply.body);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -53,5 +53,20 @@ describe('STOW-RS', () => {
     const { body, contentType } = stowBody([part]);
     const boundary = contentType.split('boundary=')[1];
     expect(Buffer.from(body).toString('latin1').endsWith(`--${boundary}--\r\n`)).toBe(true);
+  });
+});
+
+describe('a PACS that needs the signed-in user', () => {
+  const auth = { Authorization: 'Bearer reader-token' };
+  const ref = { seriesInstanceUID: '2.25.1', sopInstanceUID: '2.25.2', seriesDescription: '', seriesNumber: 1, seriesDateTime: '' };
+  it.each<[string, () => Promise<unknown>]>([
+    ['STOW-RS', () => storeInstances(root, [part], auth)],
+    ['QIDO-RS for the SEG series', () => findSegInstances(root, '2.25.0', auth)],
+    ['WADO-RS for one SEG', () => retrieveInstance(root, '2.25.0', ref, auth)],
+  ])('%s sends the Authorization header', async (_, request) => {
+    reply = { status: 200, body: '[]' };
+    received = undefined;
+    await request();
+    expect(received!.authorization).toBe('Bearer reader-token');
   });
 });

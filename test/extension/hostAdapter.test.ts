@@ -1,4 +1,5 @@
-import { dicomwebRoot, frameOf, HostError } from '../../extension/src/hostAdapter';
+import { dicomwebRoot, frameOf, HostError, pacsHeaders } from '../../extension/src/hostAdapter';
+import { OhifServices } from '../../extension/src/ohif';
 
 describe('host adapter helpers', () => {
   it.each<[string, number | undefined]>([
@@ -22,5 +23,13 @@ describe('host adapter helpers', () => {
     expect(dicomwebRoot(appConfig)).toBe('http://127.0.0.1:3000/dicom-web');
     expect(() => dicomwebRoot({ dataSources: [] })).toThrow(HostError);
     delete (globalThis as any).location;
+  });
+
+  it.each<[string, OhifServices['userAuthenticationService'], Record<string, string>]>([
+    ['a signed-in user', { getAuthorizationHeader: () => ({ Authorization: 'Bearer t' }) }, { Authorization: 'Bearer t' }],
+    ['no one signed in', { getAuthorizationHeader: () => undefined }, {}],
+    ['a viewer without sign-in', undefined, {}],
+  ])('PACS headers for %s', (_, userAuthenticationService, expected) => {
+    expect(pacsHeaders({ userAuthenticationService } as unknown as OhifServices)).toEqual(expected);
   });
 });

@@ -15,8 +15,11 @@ export interface SegInstanceRef {
 
 const tag = (item: any, t: string) => item?.[t]?.Value?.[0];
 
-async function getJson(url: string, fetchFn: typeof fetch): Promise<any[]> {
-  const r = await fetchFn(url, { headers: { Accept: 'application/dicom+json' } });
+/** `headers`: what the PACS needs besides Accept, such as the signed-in user's Authorization. */
+export type PacsHeaders = Record<string, string>;
+
+async function getJson(url: string, headers: PacsHeaders, fetchFn: typeof fetch): Promise<any[]> {
+  const r = await fetchFn(url, { headers: { ...headers, Accept: 'application/dicom+json' } });
   if (r.status === 204) return [];
   if (!r.ok) throw new RetrieveError(`${url}: HTTP ${r.status}`);
   const text = await r.text();
@@ -24,12 +27,12 @@ async function getJson(url: string, fetchFn: typeof fetch): Promise<any[]> {
 }
 
 /** Every SEG instance in the study, newest series first (series date and time, then series number). */
-export async function findSegInstances(root: string, studyUID: string, fetchFn: typeof fetch = fetch): Promise<SegInstanceRef[]> {
-  const series = await getJson(`${root}/studies/${studyUID}/series?Modality=SEG&includefield=0008103E,00200011,00080021,00080031`, fetchFn);
+export async function findSegInstances(root: string, studyUID: string, headers: PacsHeaders = {}, fetchFn: typeof fetch = fetch): Promise<SegInstanceRef[]> {
+  const series = await getJson(`${root}/studies/${studyUID}/series?Modality=SEG&includefield=0008103E,00200011,00080021,00080031`, headers, fetchFn);
   const out: SegInstanceRef[] = [];
   for (const s of series) {
     const seriesUID = tag(s, '0020000E');
-    for (const i of await getJson(`${root}/studies/${studyUID}/series/${seriesUID}/instances`, fetchFn)) {
+    for (const i of await getJson(`${root}/studies/${studyUID}/series/${seriesUID}/instances`, headers, fetchFn)) {
       out.push({
         seriesInstanceUID: seriesUID,
         sopInstanceUID: tag(i, '00080018'),
@@ -54,9 +57,9 @@ export function firstPart(body: Uint8Array, contentType: string): Uint8Array {
   return body.subarray(headerEnd + 4, end);
 }
 
-export async function retrieveInstance(root: string, studyUID: string, ref: SegInstanceRef, fetchFn: typeof fetch = fetch): Promise<Uint8Array> {
+export async function retrieveInstance(root: string, studyUID: string, ref: SegInstanceRef, headers: PacsHeaders = {}, fetchFn: typeof fetch = fetch): Promise<Uint8Array> {
   const url = `${root}/studies/${studyUID}/series/${ref.seriesInstanceUID}/instances/${ref.sopInstanceUID}`;
-  const r = await fetchFn(url, { headers: { Accept: 'multipart/related; type="application/dicom"; transfer-syntax=*' } });
+  const r = await fetchFn(url, { headers: { ...headers, Accept: 'multipart/related; type="application/dicom"; transfer-syntax=*' } });
   if (!r.ok) throw new RetrieveError(`${url}: HTTP ${r.status}`);
   return firstPart(new Uint8Array(await r.arrayBuffer()), r.headers.get('content-type') ?? '');
 }

@@ -1,4 +1,5 @@
 /** STOW-RS (PS3.18 10.5): store DICOM instances to a DICOMweb server, with failures a person can act on. */
+import { PacsHeaders } from './retrieve';
 
 export class StoreError extends Error {
   override name = 'StoreError';
@@ -49,7 +50,7 @@ function failuresOf(json: any): string[] {
  * POSTs the instances to `${dicomwebRoot}/studies`. Resolves on 200, or on 202 when nothing failed; otherwise throws
  * StoreError naming the status and what the server said, so the caller can keep the work and offer a retry.
  */
-export async function storeInstances(dicomwebRoot: string, parts: Uint8Array[], headers: Record<string, string> = {}, fetchFn: typeof fetch = fetch): Promise<StoreResult> {
+export async function storeInstances(dicomwebRoot: string, parts: Uint8Array[], headers: PacsHeaders = {}, fetchFn: typeof fetch = fetch): Promise<StoreResult> {
   const { body, contentType } = stowBody(parts);
   const url = `${dicomwebRoot.replace(/\/$/, '')}/studies`;
   let response: Response;
