@@ -6,7 +6,7 @@ import { EditMap, keepEdits } from './core/edits';
 import { ModelManifest } from './core/manifest';
 import { Probabilities, toMask } from './core/postprocess';
 import { storeInstances } from './dicomweb/stow';
-import { findSegInstances, retrieveInstance, SegInstanceRef } from './dicomweb/retrieve';
+import { findSegInstances, RetrieveError, retrieveInstance, SegInstanceRef } from './dicomweb/retrieve';
 import * as host from './hostAdapter';
 import { CornerstoneLibraries, ExtensionParams } from './ohif';
 import { ToolPanel } from './panel';
@@ -319,8 +319,17 @@ export class CmunextTool {
       const study = target.displaySet.StudyInstanceUID;
       const headers = host.pacsHeaders(this.services);
       const refs = await findSegInstances(root, study, headers);
+      // One SEG that cannot be read (another tool's encoding, a failed retrieve) does not hide the others.
+      const unreadable: string[] = [];
       for (const ref of refs) {
-        const seg = readSeg(await retrieveInstance(root, study, ref, headers));
+        let seg: ReadSeg;
+        try {
+          seg = readSeg(await retrieveInstance(root, study, ref, headers));
+        } catch (e) {
+          if (!(e instanceof SegReadError || e instanceof RetrieveError)) throw e;
+          unreadable.push(`"${ref.seriesDescription || ref.sopInstanceUID}": ${e.message}`);
+          continue;
+        }
         const onStack = framesByImage(seg.frames, images);
         if (!onStack.size) continue;
         const segments = seg.segments.length
@@ -351,12 +360,13 @@ export class CmunextTool {
         }
         const detail = `${seg.segments[0]?.algorithmType ?? ''}, ${frames} frame(s)${segments.length > 1 ? `, ${segments.length} segments` : ''}`;
         const overlapping = overlaps ? ` ${overlaps} pixel(s) where segments overlap show the higher-numbered segment.` : '';
-        const msg = `Opened "${seg.seriesDescription}" (${detail}) for editing.${overlapping}${storable}`;
+        const skipped = unreadable.length ? ` ${unreadable.length} newer SEG(s) could not be read: ${unreadable.join('; ')}.` : '';
+        const msg = `Opened "${seg.seriesDescription}" (${detail}) for editing.${overlapping}${storable}${skipped}`;
         this.ui().say(msg);
         host.notify(this.services, 'info', 'Stored segmentation', msg);
         return;
       }
-      throw new host.HostError('no stored SEG in this study refers to the images shown');
+      throw new host.HostError(`no stored SEG in this study refers to the images shown${unreadable.length ? `; ${unreadable.length} could not be read: ${unreadable.join('; ')}` : ''}`);
     });
   }
 

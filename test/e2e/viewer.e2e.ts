@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { chromium, Browser, Page } from 'playwright-core';
 import { readMaskFile } from '../../cli/imageFile';
 import { overlap } from '../../extension/src/core/metrics';
-import { readPart10 } from '../../extension/src/dicom/part10';
+import { readPart10, writePart10 } from '../../extension/src/dicom/part10';
 import { readSeg } from '../../extension/src/seg/readSeg';
 import { SegmentDescription } from '../../extension/src/seg/types';
 import { writeSeg } from '../../extension/src/seg/writeSeg';
@@ -393,7 +393,12 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
     ], { seriesDescription: 'Organs (other tool)', seriesNumber: 300, contentLabel: 'ORGANS', equipment: { manufacturer: 'Other', modelName: 'Manual', softwareVersions: ['1'], deviceSerialNumber: '1' } });
     const file = join(tempDir('e2e'), 'organs.dcm');
     writeFileSync(file, bytes);
-    await uploadFiles(`${pacs.url}/dicom-web`, [file]);
+    // A newer SEG of a class this reader does not read (the label-map SEG): skipped and named, the older one opens.
+    const labelmapSeg = readPart10(writeSeg(sources, [organ(1, 'Liver', '10200004', [220, 160, 40])], [{ source: 0, segment: 1, mask: liver }],
+      { seriesDescription: 'Label-map SEG (other tool)', seriesNumber: 301, contentLabel: 'ORGANS', equipment: { manufacturer: 'Other', modelName: 'Manual', softwareVersions: ['1'], deviceSerialNumber: '1' }, now: new Date(Date.now() + 3600e3) }));
+    const labelmapFile = join(tempDir('e2e'), 'labelmap-seg.dcm');
+    writeFileSync(labelmapFile, writePart10({ ...labelmapSeg, SOPClassUID: '1.2.840.10008.5.1.4.1.1.66.7' }));
+    await uploadFiles(`${pacs.url}/dicom-web`, [file, labelmapFile]);
     const ctStudyUID = (await (await fetch(`${base}/dicom-web/studies?AccessionNumber=DEMO3`)).json())[0]['0020000D'].Value[0];
 
     const { browser, page, errors } = await openStudy([], ctStudyUID);
@@ -402,7 +407,8 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       await page.locator('[data-cy="CMUNeXtOpen"]').first().click();
       await page.waitForFunction(() => /Opened|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 60000 });
       expect(await statusText(page)).toBe('Opened "Organs (other tool)" (MANUAL, 3 frame(s), 2 segments) for editing. '
-        + '100 pixel(s) where segments overlap show the higher-numbered segment. It is not a CMUNeXt result, so edits to it are not stored from here.');
+        + '100 pixel(s) where segments overlap show the higher-numbered segment. It is not a CMUNeXt result, so edits to it are not stored from here. '
+        + '1 newer SEG(s) could not be read: "Label-map SEG (other tool)": SOP class 1.2.840.10008.5.1.4.1.1.66.7 is not Segmentation Storage (1.2.840.10008.5.1.4.1.1.66.4).');
       const maps = await labelmaps(page);
       const bySop = Object.fromEntries(maps.map((mp) => [mp.sop, mp.data]));
       const expected = Array.from(liver, (v, i) => (kidney[i] ? 2 : v));
