@@ -159,14 +159,19 @@ export class CmunextTool {
         run = { segmentationId, displaySetUID: key, threshold: model.manifest.output.threshold, backend: model.backend, frames: new Map() };
         this.runs.set(key, run);
       }
-      // New AI masks: an AI SEG stored before holds other masks than the ones a correction will be measured against.
-      run.storedAiSeg = undefined;
       // Cancel works from here on: while images are read, and between frames in the worker.
       this.abort = new AbortController();
       this.ui().showProgress(0, imageIds.length);
       this.ui().say(`Reading ${imageIds.length} image(s)…`);
       const images: host.ViewedImage[] = [];
-      for (const id of imageIds) images.push(await host.viewedImage(libs, target.viewport, id));
+      for (const id of imageIds) {
+        if (this.abort.signal.aborted) break;
+        images.push(await host.viewedImage(libs, target.viewport, id));
+      }
+      if (this.abort.signal.aborted) {
+        this.ui().say(`Cancelled: 0 of ${imageIds.length} image(s) segmented and kept.`);
+        return;
+      }
       const activeRun = run;
       let written = 0;
       const result = await this.client!.segment(images.map((i) => i.source), {
@@ -180,6 +185,8 @@ export class CmunextTool {
           const img = images[index];
           host.writeMask(libs, activeRun.segmentationId, img.imageId, frame.mask);
           activeRun.frames.set(img.imageId, { ...frame, instance: img.instance, frame: img.frame });
+          // New AI masks: an AI SEG stored before holds others than those a correction will be measured against.
+          activeRun.storedAiSeg = undefined;
           host.segmentationModified(libs, activeRun.segmentationId, target);
           written++;
         },
