@@ -39,7 +39,13 @@ function isolate(res: ServerResponse): void {
 }
 
 function sendFile(res: ServerResponse, root: string, relative: string): boolean {
-  const path = normalize(join(root, decodeURIComponent(relative)));
+  let name: string;
+  try {
+    name = decodeURIComponent(relative);
+  } catch {
+    return false; // a malformed %-escape names no file (and must not take the server down)
+  }
+  const path = normalize(join(root, name));
   if (path !== root && !path.startsWith(root + sep)) return false;
   if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return false;
   res.writeHead(200, { 'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' });
