@@ -62,7 +62,8 @@ interface AiRun {
   inPacs?: Map<string, Uint8Array>;
 }
 
-const sameMask = (a: Uint8Array, b: Uint8Array | undefined) => !!b && a.length === b.length && a.every((v, i) => v === b[i]);
+/** `b` absent: the PACS holds no frame there, which is an empty mask (a SEG leaves empty frames out). */
+const sameMask = (a: Uint8Array, b: Uint8Array | undefined) => (b ? a.length === b.length && a.every((v, i) => v === b[i]) : a.every((v) => v === 0));
 
 /** A warning when the series' modality is not one the model was trained on (the result is still shown). */
 export function outOfDomainWarning(manifest: ModelManifest, modality: string | undefined): string | undefined {
