@@ -18,6 +18,14 @@ describe('post-processing', () => {
     expect(p.data[1]).toBeCloseTo(0.5, 6);
   });
 
+  it.each<[string, number[], number]>([
+    ['three dimensions', [1, 2, 2], 4],
+    ['a batch of two', [2, 1, 2, 2], 8],
+    ['fewer values than the shape says', [1, 1, 2, 2], 3],
+  ])('refuses an output of %s', (_, dims, values) => {
+    expect(() => toProbabilities(new Float32Array(values), dims, { ...output, activation: 'sigmoid' })).toThrow(/^the model's output "logits" has shape \[.*\] \(\d+ values\); a segmentation model gives \[1, C, H, W\]$/);
+  });
+
   it('re-thresholds kept probabilities onto the native grid without new inference', () => {
     const probs = { width: 2, height: 1, data: Float32Array.from([0.3, 0.9]) };
     expect(Array.from(toMask(probs, 4, 1, 0.5, 7))).toEqual([0, 0, 7, 7]);

@@ -13,8 +13,11 @@ export interface Probabilities {
  * anything but channel 0 (background).
  */
 export function toProbabilities(logits: Float32Array, dims: readonly number[], spec: OutputSpec): Probabilities {
-  const [, channels, height, width] = dims;
+  const [batch, channels, height, width] = dims;
   const plane = width * height;
+  if (dims.length !== 4 || batch !== 1 || !(plane > 0) || logits.length !== channels * plane) {
+    throw new RangeError(`the model's output ${JSON.stringify(spec.name)} has shape [${dims.join(', ')}] (${logits.length} values); a segmentation model gives [1, C, H, W]`);
+  }
   const data = new Float32Array(plane);
   if (spec.activation === 'sigmoid') {
     for (let i = 0; i < plane; i++) data[i] = 1 / (1 + Math.exp(-logits[i]));
