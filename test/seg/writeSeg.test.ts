@@ -146,6 +146,7 @@ describe.each(KINDS)('DICOM SEG for %s', (_, make) => {
     expect(ds.string('x00080070')).toBe('ohif-cmunext');
     expect(ds.string('x00181020')).toBe('ohif-cmunext 0.1.0\\cmunext-s-busi 0.1.0');
     expect(ds.string('x00280008')).toBe(String(kept.length));
+    expect(ds.string('x00080201')).toBe('+0000'); // dates and times are UTC
     expect(ds.string('x00200052')).toBe(kind.geometry ? '2.25.1004' : undefined);
   });
 

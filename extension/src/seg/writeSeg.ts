@@ -166,6 +166,8 @@ export function writeSeg(sources: SourceInstance[], segments: SegmentDescription
     SOPInstanceUID: options.sopInstanceUID ?? uid(),
     InstanceCreationDate: da(now),
     InstanceCreationTime: tm(now),
+    // Every date and time here is UTC; without this a reader takes them for local time.
+    TimezoneOffsetFromUTC: '+0000',
     // Patient and study: copied from the source, so the SEG files with its images.
     PatientName: first.PatientName ?? '',
     PatientID: first.PatientID ?? '',
