@@ -1,7 +1,7 @@
 """Checks that an interrupted run resumes exactly: 3 epochs straight vs 1 + 1 + 1 resumed, same weights bit for bit,
 for a run from scratch (the paper's augmentation) and for one started from another's weights (--init, with
 --augment ultrasound-texture, which draws the ultrasound augmentation's values first, and a weight-averaging phase:
---lr-policy constant --average-from 1).
+--lr-policy constant --average-from 1), the latter also stopped once between an epoch's CSV rows and its checkpoint.
 
     /usr/bin/python3 models/training/check_resume.py      # under a minute on 2 cores
 """
@@ -49,8 +49,12 @@ def main() -> None:
         init = ("--init", str(tmp / "straight" / "last.pt"), "--lr", "0.005", "--augment", "ultrasound-texture",
                 "--lr-policy", "constant", "--average-from", "1")
         train(tmp / "init-straight", cases, *init)
-        for _ in range(3):
+        for i in range(3):
             train(tmp / "init-resumed", cases, *init, "--stop-after", "1")
+            if i == 1:  # a stop after the epoch's CSV rows were written, before its checkpoint landed
+                for name, row in (("metrics.csv", "2,64,0,1,1,0,0,0"), ("average.csv", "2,2,1,0,0")):
+                    with (tmp / "init-resumed" / name).open("a") as f:
+                        f.write(row + "\n")
         ok = compare(tmp, "init-straight", "init-resumed") and ok
         ok = compare(tmp, "init-straight", "init-resumed", "average.pt", "average.csv") and ok
         sys.exit(0 if ok else 1)

@@ -41,7 +41,7 @@ for run in "${runs[@]}"; do
   name=$(basename "$run")
   mkdir -p "$OUT/$name"
   if [ "$run" != "$last_run" ] && [ -f "$run/last.pt" ]; then
-    "$py" -c 'import sys, torch; c = torch.load(sys.argv[1], map_location="cpu"); c.pop("optimizer"); torch.save(c, sys.argv[1])' "$run/last.pt"
+    "$py" -c 'import sys, torch; c = torch.load(sys.argv[1], map_location="cpu"); c.pop("optimizer"); torch.save(c, sys.argv[1] + ".tmp")' "$run/last.pt" && mv "$run/last.pt.tmp" "$run/last.pt"
   fi
   (
     cd "$run"

@@ -104,6 +104,17 @@ def atomic_save(obj: object, path: Path) -> None:
     os.replace(tmp, path)
 
 
+def drop_rows_from(path: Path, epoch: int) -> None:
+    """Removes a CSV's rows of this epoch and later: a run stopped after writing them but before its checkpoint
+    landed runs those epochs again."""
+    if not path.exists():
+        return
+    lines = path.read_text().splitlines(keepends=True)
+    kept = lines[:1] + [line for line in lines[1:] if int(line.split(",", 1)[0]) < epoch]
+    if len(kept) != len(lines):
+        path.write_text("".join(kept))
+
+
 def record(path: Path, fields: list[str], row: list, prefix: str = "") -> None:
     """Appends a row to a CSV (its header first when new) and prints it to the log."""
     new = not path.exists()
@@ -208,9 +219,11 @@ def main() -> None:
     print(f"CMUNeXt-{args.variant}: {parameter_count(model):,} parameters, {len(tr)} training / {len(va)} validation cases, "
           f"device {args.device}", flush=True)
 
-    if start_epoch == 0:
-        for name in ("metrics.csv", "average.csv"):
+    for name in ("metrics.csv", "average.csv"):
+        if start_epoch == 0:
             (args.run / name).unlink(missing_ok=True)
+        else:
+            drop_rows_from(args.run / name, start_epoch)
     augment = data.AUGMENTATIONS[args.augment]
     cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     done_here = 0
@@ -251,12 +264,13 @@ def main() -> None:
         if average is not None and epoch >= args.average_from:
             average_row = update_average(average, model, xs, ys, augment, args, epoch, val_x, val_y, size)
             ckpt["average"] = average.state_dict()
-        atomic_save(ckpt, last)
         if val_iou >= best:
             atomic_save(ckpt, args.run / "best.pt")
         record(args.run / "metrics.csv", CSV_FIELDS, row)
         if average_row:
             record(args.run / "average.csv", AVERAGE_FIELDS, average_row, "  average: ")
+        # The checkpoint resume starts from comes last: whatever a stop interrupts before it is done again.
+        atomic_save(ckpt, last)
         done_here += 1
         if (args.stop_after and done_here >= args.stop_after) or (args.time_limit and time.time() - started > args.time_limit):
             break
