@@ -57,15 +57,18 @@ const extension = {
   },
 
   getToolbarModule(params: ExtensionParams) {
-    const evaluator = (whileBusy: boolean) => () => {
-      const why = getTool(params).whyDisabled(whileBusy);
-      return why ? { disabled: true, disabledText: why } : { disabled: false };
-    };
     return [
-      /** Segment buttons: an image must be shown and no run under way. */
-      { name: 'evaluate.cmunext.canSegment', evaluate: evaluator(false) },
-      /** Store and open: an image must be shown. */
-      { name: 'evaluate.cmunext.hasImage', evaluate: evaluator(true) },
+      /**
+       * Every button: an image must be shown and no run under way (a store during a series run would write a SEG of
+       * part of it; Cancel keeps the frames done, for a store of those).
+       */
+      {
+        name: 'evaluate.cmunext.ready',
+        evaluate: () => {
+          const why = getTool(params).whyDisabled();
+          return why ? { disabled: true, disabledText: why } : { disabled: false };
+        },
+      },
     ];
   },
 };

@@ -94,9 +94,9 @@ export class CmunextTool {
     return this.panel;
   }
 
-  /** Why a button is disabled, or undefined when it can act; `whileBusy` buttons stay usable during a run. */
-  whyDisabled(whileBusy = false): string | undefined {
-    if (this.busy && !whileBusy) return 'CMUNeXt is already running';
+  /** Why the buttons are disabled, or undefined when they can act. */
+  whyDisabled(): string | undefined {
+    if (this.busy) return 'CMUNeXt is already running';
     try {
       host.activeTarget(this.services);
       return undefined;
@@ -127,6 +127,11 @@ export class CmunextTool {
       });
     }
     return this.loading;
+  }
+
+  /** For commands reached without the toolbar (a hotkey): the buttons are disabled during a run for this reason. */
+  private refuseWhileRunning(what: string): void {
+    if (this.busy) throw new host.HostError(`CMUNeXt is running: ${what} when it has finished, or cancel it (the images done are kept)`);
   }
 
   /** Runs an action, turning every failure into a message the user sees; nothing is thrown at the host. */
@@ -256,6 +261,7 @@ export class CmunextTool {
   /** Stores the AI segmentation, or the reader's correction of it, as DICOM SEG to the PACS by STOW-RS. */
   storeSeg(): Promise<void> {
     return this.guard(async () => {
+      this.refuseWhileRunning('store');
       const target = host.activeTarget(this.services);
       const run = this.runs.get(target.displaySet.displaySetInstanceUID);
       if (!run) {
@@ -320,6 +326,7 @@ export class CmunextTool {
   /** Opens the newest stored SEG over the active series as an editable labelmap. */
   openStoredSeg(): Promise<void> {
     return this.guard(async () => {
+      this.refuseWhileRunning('open a stored SEG');
       const target = host.activeTarget(this.services);
       const libs = host.libraries(this.params.extensionManager);
       const root = host.dicomwebRoot(this.params.extensionManager.appConfig ?? this.params.appConfig);

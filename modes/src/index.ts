@@ -9,8 +9,7 @@ const SERIES_LIST = '@ohif/extension-default.panelModule.seriesList';
 const SEGMENTATION_PANEL = '@ohif/extension-cornerstone.panelModule.panelSegmentationWithToolsLabelMap';
 const VIEWPORT = '@ohif/extension-cornerstone.viewportModule.cornerstone';
 const STACK = '@ohif/extension-default.sopClassHandlerModule.stack';
-const CAN_SEGMENT = 'evaluate.cmunext.canSegment';
-const HAS_IMAGE = 'evaluate.cmunext.hasImage';
+const READY = 'evaluate.cmunext.ready';
 
 const button = (buttonId: string, icon: string, label: string, tooltip: string, commandName: string, evaluate: string) => ({
   id: buttonId,
@@ -19,10 +18,10 @@ const button = (buttonId: string, icon: string, label: string, tooltip: string, 
 });
 
 const cmunextButtons = [
-  button('CMUNeXtSegment', 'tool-segment-label', 'CMUNeXt segment', 'Segment the image shown with CMUNeXt (runs in this browser)', 'cmunextSegmentImage', CAN_SEGMENT),
-  button('CMUNeXtSegmentSeries', 'tool-stack-scroll', 'CMUNeXt segment series', 'Segment every frame or slice of this series', 'cmunextSegmentSeries', CAN_SEGMENT),
-  button('CMUNeXtStore', 'tool-capture', 'Store SEG', 'Store the segmentation to the PACS as DICOM SEG', 'cmunextStoreSeg', HAS_IMAGE),
-  button('CMUNeXtOpen', 'tool-annotate', 'Open stored SEG', 'Open the newest stored segmentation of this series for editing', 'cmunextOpenStoredSeg', HAS_IMAGE),
+  button('CMUNeXtSegment', 'tool-segment-label', 'CMUNeXt segment', 'Segment the image shown with CMUNeXt (runs in this browser)', 'cmunextSegmentImage', READY),
+  button('CMUNeXtSegmentSeries', 'tool-stack-scroll', 'CMUNeXt segment series', 'Segment every frame or slice of this series', 'cmunextSegmentSeries', READY),
+  button('CMUNeXtStore', 'tool-capture', 'Store SEG', 'Store the segmentation to the PACS as DICOM SEG', 'cmunextStoreSeg', READY),
+  button('CMUNeXtOpen', 'tool-annotate', 'Open stored SEG', 'Open the newest stored segmentation of this series for editing', 'cmunextOpenStoredSeg', READY),
 ];
 
 const undoRedo = [

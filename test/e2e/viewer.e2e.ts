@@ -313,8 +313,12 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       expect(cancelled).toBe('Cancelled: 0 of 5 image(s) segmented and kept.');
 
       await series.click();
+      await page.waitForFunction(() => /Segmenting/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 120000 });
+      // During a run no SEG can be stored or opened: a store would hold part of the series.
+      for (const id of ['CMUNeXtStore', 'CMUNeXtOpen', 'CMUNeXtSegment']) expect([id, await page.locator(`[data-cy="${id}-btn"]`).isDisabled()]).toEqual([id, true]);
       await page.waitForFunction(() => /ms per image|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 240000 });
       const done = (await statusText(page)) ?? '';
+      await page.waitForFunction(() => !(document.querySelector('[data-cy="CMUNeXtStore-btn"]') as HTMLButtonElement | null)?.disabled, null, { timeout: 10000 });
       console.log(`cine: ${done}`);
       expect(done).toMatch(/on wasm: 5 image\(s\), \d+ ms per image \(replaced the earlier AI result\)\.$/);
       const maps = await labelmaps(page);
