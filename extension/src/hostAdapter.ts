@@ -3,6 +3,7 @@
  * plain data (SourceImage, SourceInstance, masks) for the pure modules.
  */
 import { SourceImage, StoredPixels } from './core/sourceImage';
+import { PacsHeaders } from './dicomweb/retrieve';
 import { CornerstoneImage, CornerstoneLibraries, CornerstoneViewport, DisplaySet, ExtensionParams, OhifServices } from './ohif';
 import { StackImage } from './seg/reopen';
 import { SourceInstance } from './seg/types';
@@ -191,7 +192,7 @@ export function dicomwebRoot(appConfig: any): string {
 }
 
 /** The signed-in user's Authorization for the PACS, as OHIF sends it with its own requests; none without sign-in. */
-export function pacsHeaders(services: OhifServices): Record<string, string> {
+export function pacsHeaders(services: OhifServices): PacsHeaders {
   const authorization = services.userAuthenticationService?.getAuthorizationHeader?.()?.Authorization;
   return authorization ? { Authorization: authorization } : {};
 }

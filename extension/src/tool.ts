@@ -6,7 +6,7 @@ import { EditMap, keepEdits } from './core/edits';
 import { ModelManifest } from './core/manifest';
 import { Probabilities, toMask } from './core/postprocess';
 import { storeInstances } from './dicomweb/stow';
-import { findSegInstances, RetrieveError, retrieveInstance, SegInstanceRef } from './dicomweb/retrieve';
+import { findSegInstances, PacsHeaders, RetrieveError, retrieveInstance, SegInstanceRef } from './dicomweb/retrieve';
 import * as host from './hostAdapter';
 import { CornerstoneLibraries, ExtensionParams } from './ohif';
 import { ToolPanel } from './panel';
@@ -390,7 +390,7 @@ export class CmunextTool {
    * against. Where there is none, says why its edits cannot be stored from here.
    */
   private async reopenedRun(seg: ReadSeg, refs: SegInstanceRef[], at: {
-    root: string; study: string; headers: Record<string, string>; images: StackImage[]; libs: CornerstoneLibraries; segmentationId: string; key: string; shown: Map<string, Uint8Array>;
+    root: string; study: string; headers: PacsHeaders; images: StackImage[]; libs: CornerstoneLibraries; segmentationId: string; key: string; shown: Map<string, Uint8Array>;
   }): Promise<AiRun | string> {
     const aiUid = aiSegUid(seg);
     const aiRef = refs.find((r) => r.sopInstanceUID === aiUid);
@@ -410,9 +410,10 @@ export class CmunextTool {
       frames.set(imageId, { mask: aiMasks.get(imageId) ?? new Uint8Array(seg.rows * seg.columns), width: seg.columns, height: seg.rows, ...host.sourceOf(at.libs, imageId) });
     }
     const params = ai.segments[0]?.algorithmParameters ?? {};
+    const threshold = Number(params.threshold);
     return {
-      segmentationId: at.segmentationId, displaySetUID: at.key, threshold: Number(params.threshold), backend: params.backend ?? '',
-      frames, description, storedAiSeg: { uid: ai.sopInstanceUID, threshold: Number(params.threshold) }, inPacs: at.shown,
+      segmentationId: at.segmentationId, displaySetUID: at.key, threshold, backend: params.backend ?? '',
+      frames, description, storedAiSeg: { uid: ai.sopInstanceUID, threshold }, inPacs: at.shown,
     };
   }
 
