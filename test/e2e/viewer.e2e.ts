@@ -99,6 +99,20 @@ async function store(page: Page): Promise<string> {
   return (await statusText(page)) ?? '';
 }
 
+/** Clicks Open stored SEG and waits for the outcome; returns the panel's status. */
+async function openStored(page: Page): Promise<string> {
+  await page.locator('[data-cy="CMUNeXtOpen"]').first().click();
+  await page.waitForFunction(() => /Opened|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 60000 });
+  return (await statusText(page)) ?? '';
+}
+
+/** Reloads the viewer and waits until its toolbar and viewport are back. */
+async function reloadViewer(page: Page): Promise<void> {
+  await page.reload();
+  await page.locator('[data-cy="CMUNeXtOpen"]').first().waitFor({ timeout: 60000 });
+  await page.waitForTimeout(3000);
+}
+
 async function segment(page: Page): Promise<string> {
   await page.locator('[data-cy="CMUNeXtSegment"]').first().click();
   const status = page.locator('[data-cy="cmunext-status"]');
@@ -237,12 +251,8 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       console.log(`correction stored: ${corrected.contentDescription}`);
 
       // Reload: the stored (corrected) SEG reopens over its image as an editable labelmap.
-      await page.reload();
-      await page.locator('[data-cy="CMUNeXtOpen"]').first().waitFor({ timeout: 60000 });
-      await page.waitForTimeout(3000);
-      await page.locator('[data-cy="CMUNeXtOpen"]').first().click();
-      await page.waitForFunction(() => /Opened|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 60000 });
-      expect(await page.locator('[data-cy="cmunext-status"]').textContent()).toMatch(/^Opened "Corrected AI segmentation .*" \(SEMIAUTOMATIC, 1 frame\(s\)\) for editing\.$/);
+      await reloadViewer(page);
+      expect(await openStored(page)).toMatch(/^Opened "Corrected AI segmentation .*" \(SEMIAUTOMATIC, 1 frame\(s\)\) for editing\.$/);
       const reopened = await labelmaps(page);
       expect(reopened).toHaveLength(1);
       expect(reopened[0].data.map((v) => (v ? 1 : 0))).toEqual(Array.from(corrected.frames[0].mask));
@@ -408,9 +418,7 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
     const { browser, page, errors } = await openStudy([], ctStudyUID);
     try {
       await page.waitForTimeout(2000);
-      await page.locator('[data-cy="CMUNeXtOpen"]').first().click();
-      await page.waitForFunction(() => /Opened|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 60000 });
-      expect(await statusText(page)).toBe('Opened "Organs (other tool)" (MANUAL, 3 frame(s), 2 segments) for editing. '
+      expect(await openStored(page)).toBe('Opened "Organs (other tool)" (MANUAL, 3 frame(s), 2 segments) for editing. '
         + '100 pixel(s) where segments overlap show the higher-numbered segment. It is not a CMUNeXt result, so edits to it are not stored from here. '
         + '1 newer SEG(s) could not be read: "Label-map SEG (other tool)": SOP class 1.2.840.10008.5.1.4.1.1.66.7 is not Segmentation Storage (1.2.840.10008.5.1.4.1.1.66.4).');
       const maps = await labelmaps(page);
@@ -465,12 +473,8 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       expect(correction.seg.segments[0].algorithmParameters.ai_seg).toBe(aiSeg.seg.sopInstanceUID);
 
       // The newest SEG is the correction, and it is a CMUNeXt result whose edits can be stored again.
-      await page.reload();
-      await page.locator('[data-cy="CMUNeXtOpen"]').first().waitFor({ timeout: 60000 });
-      await page.waitForTimeout(3000);
-      await page.locator('[data-cy="CMUNeXtOpen"]').first().click();
-      await page.waitForFunction(() => /Opened|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 60000 });
-      expect(await statusText(page)).toMatch(/^Opened "Corrected AI segmentation .*" \(SEMIAUTOMATIC, 1 frame\(s\)\) for editing\.$/);
+      await reloadViewer(page);
+      expect(await openStored(page)).toMatch(/^Opened "Corrected AI segmentation .*" \(SEMIAUTOMATIC, 1 frame\(s\)\) for editing\.$/);
       expect((await labelmaps(page))[0].data.map((v) => (v ? 1 : 0))).toEqual(Array.from(correction.seg.frames[0].mask));
       expect(await store(page)).toBe('Nothing changed since this segmentation was stored or opened; the PACS already holds it.');
       expect(errors).toEqual([]);
