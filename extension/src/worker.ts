@@ -9,7 +9,4 @@ serveInference(self as unknown as MessageEndpoint, {
   ort,
   fetchBytes,
   store: cacheStorageStore('cmunext-models-v1'),
-  configure: (request) => {
-    if (request.wasmPaths) ort.env.wasm.wasmPaths = request.wasmPaths;
-  },
 });

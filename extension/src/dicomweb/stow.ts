@@ -13,9 +13,8 @@ export class StoreError extends Error {
 }
 
 export interface StoreResult {
+  /** 200, or 202 with no instance listed as failed. */
   status: number;
-  /** Failure reasons the server listed for individual instances (202 partial success). */
-  failures: string[];
 }
 
 /** A multipart/related body of application/dicom parts, and its Content-Type. */
@@ -71,7 +70,7 @@ export async function storeInstances(dicomwebRoot: string, parts: Uint8Array[], 
     json = undefined;
   }
   const failures = failuresOf(json);
-  if (response.status === 200 || (response.status === 202 && !failures.length)) return { status: response.status, failures };
+  if (response.status === 200 || (response.status === 202 && !failures.length)) return { status: response.status };
   const detail = failures.length ? failures.join('; ') : text.slice(0, 300).trim() || response.statusText;
   throw new StoreError(`the PACS refused the store (HTTP ${response.status}): ${detail}`, response.status);
 }

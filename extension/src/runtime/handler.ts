@@ -9,8 +9,6 @@ export interface HandlerDeps {
   ort: OrtModule;
   fetchBytes: FetchBytes;
   store?: ModelStore;
-  /** Called before a session is created, e.g. to point onnxruntime-web at its wasm files. */
-  configure?: (request: Extract<WorkerRequest, { type: 'load' }>) => void;
 }
 
 /**
@@ -31,7 +29,6 @@ export function serveInference(endpoint: MessageEndpoint, deps: HandlerDeps): vo
     if (req.type === 'load') {
       checkCancelled(req.id, 'before the model was loaded');
       const started = performance.now();
-      deps.configure?.(req);
       const files = await loadModelFiles(req.modelUrl, deps.fetchBytes, deps.store);
       const next = await ModelSession.create(deps.ort, files.manifest, files.model, req.backends);
       await session?.release();

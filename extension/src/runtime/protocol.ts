@@ -6,7 +6,7 @@ import { FrameResult } from './segmenter';
 import { Backend } from './session';
 
 export type WorkerRequest =
-  | { type: 'load'; id: number; modelUrl: string; backends: Backend[]; wasmPaths?: string }
+  | { type: 'load'; id: number; modelUrl: string; backends: Backend[] }
   | { type: 'segment'; id: number; images: SourceImage[]; threshold?: number }
   | { type: 'cancel'; id: number };
 
