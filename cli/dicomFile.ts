@@ -78,6 +78,6 @@ export function readDicomImage(bytes: Uint8Array, frame: number): SourceImage {
 
 /** The file's attributes as a naturalized dataset without its pixels, the way a SEG references its source. */
 export function readDicomMetadata(bytes: Uint8Array): SourceInstance {
-  const { PixelData: _pixels, ...meta } = readPart10(bytes);
+  const { PixelData: _pixels, ...meta } = readPart10(bytes).dataset;
   return meta as SourceInstance;
 }

@@ -386,7 +386,7 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
 
   it('opens another tool\'s SEG with two overlapping segments over the CT series, both segments named and coloured', async () => {
     const files = readdirSync(join(ROOT, 'demo/studies')).filter((f) => f.startsWith('ct-')).sort().slice(0, 2);
-    const sources = files.map((f) => metadataOf(readPart10(readFileSync(join(ROOT, 'demo/studies', f)))));
+    const sources = files.map((f) => metadataOf(readPart10(readFileSync(join(ROOT, 'demo/studies', f))).dataset));
     const { Rows: rows, Columns: columns } = sources[0];
     const rect = (top: number, left: number, size: number) => Uint8Array.from({ length: rows * columns }, (_, i) => {
       const y = Math.floor(i / columns);
@@ -411,7 +411,7 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
     const labelmapSeg = readPart10(writeSeg(sources, [organ(1, 'Liver', '10200004', [220, 160, 40])], [{ source: 0, segment: 1, mask: liver }],
       { seriesDescription: 'Label-map SEG (other tool)', seriesNumber: 301, contentLabel: 'ORGANS', equipment: { manufacturer: 'Other', modelName: 'Manual', softwareVersions: ['1'], deviceSerialNumber: '1' }, now: new Date(Date.now() + 3600e3) }));
     const labelmapFile = join(tempDir('e2e'), 'labelmap-seg.dcm');
-    writeFileSync(labelmapFile, writePart10({ ...labelmapSeg, SOPClassUID: '1.2.840.10008.5.1.4.1.1.66.7' }));
+    writeFileSync(labelmapFile, writePart10({ ...labelmapSeg.dataset, SOPClassUID: '1.2.840.10008.5.1.4.1.1.66.7' }));
     await uploadFiles(`${pacs.url}/dicom-web`, [file, labelmapFile]);
     const ctStudyUID = (await (await fetch(`${base}/dicom-web/studies?AccessionNumber=DEMO3`)).json())[0]['0020000D'].Value[0];
 

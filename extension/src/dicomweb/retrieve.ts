@@ -1,4 +1,5 @@
 /** QIDO-RS and WADO-RS reads this extension needs: the SEG series of a study, and one instance as Part 10 bytes. */
+import { EXPLICIT_VR_LITTLE_ENDIAN } from '../dicom/part10';
 
 export class RetrieveError extends Error {
   override name = 'RetrieveError';
@@ -57,9 +58,16 @@ export function firstPart(body: Uint8Array, contentType: string): Uint8Array {
   return body.subarray(headerEnd + 4, end);
 }
 
+const accept = (transferSyntax: string) => `multipart/related; type="application/dicom"; transfer-syntax=${transferSyntax}`;
+
+/**
+ * One instance as Part 10 bytes. Asked for uncompressed (Explicit VR Little Endian) first, so a PACS that holds a
+ * SEG compressed converts it; a PACS that cannot convert (406 Not Acceptable) is asked for the instance as stored.
+ */
 export async function retrieveInstance(root: string, studyUID: string, ref: SegInstanceRef, headers: PacsHeaders = {}, fetchFn: typeof fetch = fetch): Promise<Uint8Array> {
   const url = `${root}/studies/${studyUID}/series/${ref.seriesInstanceUID}/instances/${ref.sopInstanceUID}`;
-  const r = await fetchFn(url, { headers: { ...headers, Accept: 'multipart/related; type="application/dicom"; transfer-syntax=*' } });
+  let r = await fetchFn(url, { headers: { ...headers, Accept: accept(EXPLICIT_VR_LITTLE_ENDIAN) } });
+  if (r.status === 406) r = await fetchFn(url, { headers: { ...headers, Accept: accept('*') } });
   if (!r.ok) throw new RetrieveError(`${url}: HTTP ${r.status}`);
   return firstPart(new Uint8Array(await r.arrayBuffer()), r.headers.get('content-type') ?? '');
 }

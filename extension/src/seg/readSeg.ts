@@ -1,5 +1,5 @@
 import * as dcmjs from 'dcmjs';
-import { readPart10 } from '../dicom/part10';
+import { readPart10, undecodedPixels } from '../dicom/part10';
 import { AlgorithmType } from './types';
 import { SEGMENTATION_STORAGE } from './writeSeg';
 
@@ -56,13 +56,16 @@ const concept = (item: any) => (item ? { scheme: item.CodingSchemeDesignator, co
 
 /** Parses a BINARY or FRACTIONAL DICOM Segmentation (ours or another tool's) into segments and per-frame masks. */
 export function readSeg(bytes: Uint8Array): ReadSeg {
-  let ds: Record<string, any>;
+  let file: ReturnType<typeof readPart10>;
   try {
-    ds = readPart10(bytes);
+    file = readPart10(bytes);
   } catch (e) {
     throw new SegReadError(`not a readable DICOM file: ${e instanceof Error ? e.message : e}`);
   }
+  const ds = file.dataset;
   if (ds.SOPClassUID !== SEGMENTATION_STORAGE) throw new SegReadError(`SOP class ${ds.SOPClassUID} is not Segmentation Storage (${SEGMENTATION_STORAGE})`);
+  const undecoded = undecodedPixels(file.transferSyntaxUID);
+  if (undecoded) throw new SegReadError(undecoded);
   const rows = Number(ds.Rows);
   const columns = Number(ds.Columns);
   const n = Number(ds.NumberOfFrames ?? 1);
