@@ -6,7 +6,7 @@ import { iouF1 } from '../extension/src/core/metrics';
 import { toMask } from '../extension/src/core/postprocess';
 import { resizeNearest } from '../extension/src/core/resize';
 import { InferenceError } from '../extension/src/runtime/errors';
-import { FrameResult, segmentImage } from '../extension/src/runtime/segmenter';
+import { segmentImage } from '../extension/src/runtime/segmenter';
 import { aiSegments, aiSeriesOptions } from '../extension/src/seg/provenance';
 import { SegWriterError, writeSeg } from '../extension/src/seg/writeSeg';
 import { isDicom, readDicomMetadata } from './dicomFile';
@@ -16,7 +16,7 @@ import { NodeBackend, openModel } from './nodeModel';
 const USAGE = `cmunext: CMUNeXt segmentation from the command line, with the viewer's own pre- and post-processing
 
   cmunext segment  --model models/<id> --input FILE --out MASK.png|SEG.dcm [--frame N] [--threshold T] [--creator NAME]
-  cmunext evaluate --model models/<id> --images DIR --masks DIR [--cases LIST] [--size N] [--mirror on|off] [--json]
+  cmunext evaluate --model models/<id> --images DIR --masks DIR [--cases LIST] [--size N] [--json]
 
   --backend native|wasm   native: onnxruntime-node (default); wasm: onnxruntime-web, as in the browser
   --threads N             wasm threads (default 2)
@@ -25,7 +25,6 @@ const USAGE = `cmunext: CMUNeXt segmentation from the command line, with the vie
   --creator NAME          segment: ContentCreatorName of the DICOM SEG (e.g. "Doe^Jane")
   --cases LIST            evaluate only the case names listed in this file, one a line (no extension needed)
   --size N                evaluate: compare on an NxN grid (default: the model's input size; the paper uses 256)
-  --mirror on|off         average with the left-right mirrored image's prediction (default: as the model's manifest says)
   --json                  evaluate: end with one line {"n":..,"iou":..,"f1":..}
 
 Inputs: PNG, JPEG, or uncompressed DICOM. Masks: same file names as their images, foreground above half scale.
@@ -59,8 +58,8 @@ async function segment(v: Record<string, string | boolean | undefined>): Promise
   const image = decodeImage(inputBytes, input, frame - 1);
   if (kind === '.dcm' && !isDicom(inputBytes)) throw new UsageError(`--out ${out}: a DICOM SEG references a DICOM source; ${input} is not DICOM`);
   const session = await openModel(v.model as string, v.backend as NodeBackend, threadCount(v));
-  const r = await segmentImage(session, image, threshold, mirrorOption(v, session.manifest));
-  const bytes = kind === '.png' ? encodeMaskPng(r.mask, r.width, r.height) : segFor(readDicomMetadata(inputBytes), frame, r, session.manifest, session.backend, v.creator as string | undefined);
+  const r = await segmentImage(session, image, threshold);
+  const bytes = kind === '.png' ? encodeMaskPng(r.mask, r.width, r.height) : segFor(readDicomMetadata(inputBytes), frame, r.mask, session.manifest, r.threshold, session.backend, v.creator as string | undefined);
   mkdirSync(dirname(out), { recursive: true });
   // Written whole or not at all: a reader never finds half a file.
   writeFileSync(`${out}.partial`, bytes);
@@ -73,16 +72,10 @@ async function segment(v: Record<string, string | boolean | undefined>): Promise
   );
 }
 
-function segFor(source: ReturnType<typeof readDicomMetadata>, frame: number, r: FrameResult, manifest: ModelManifest, backend: string, creator?: string): Uint8Array {
+function segFor(source: ReturnType<typeof readDicomMetadata>, frame: number, mask: Uint8Array, manifest: ModelManifest, threshold: number, backend: string, creator?: string): Uint8Array {
   const multiFrame = Number(source.NumberOfFrames ?? 1) > 1;
   const options = aiSeriesOptions(manifest, creator ?? '');
-  return writeSeg([source], aiSegments(manifest, { threshold: r.threshold, backend, mirrored: r.mirrored }), [{ source: 0, frame: multiFrame ? frame : undefined, segment: 1, mask: r.mask }], options);
-}
-
-function mirrorOption(v: Record<string, unknown>, manifest: ModelManifest): boolean {
-  if (v.mirror === undefined) return manifest.output.mirrorAverage ?? false;
-  if (v.mirror !== 'on' && v.mirror !== 'off') throw new UsageError(`--mirror must be on or off, got ${JSON.stringify(v.mirror)}`);
-  return v.mirror === 'on';
+  return writeSeg([source], aiSegments(manifest, { threshold, backend }), [{ source: 0, frame: multiFrame ? frame : undefined, segment: 1, mask }], options);
 }
 
 function caseList(path: string | undefined): Set<string> | undefined {
@@ -110,12 +103,11 @@ async function evaluate(v: Record<string, string | boolean | undefined>): Promis
   const session = await openModel(v.model as string, v.backend as NodeBackend, threadCount(v));
   const [, , inputHeight, inputWidth] = session.manifest.input.shape;
   const [height, width] = size ? [size, size] : [inputHeight, inputWidth];
-  const mirror = mirrorOption(v, session.manifest);
   let iouSum = 0;
   let f1Sum = 0;
   let ms = 0;
   for (const f of files) {
-    const r = await segmentImage(session, readImageFile(join(imagesDir, f)), threshold, mirror);
+    const r = await segmentImage(session, readImageFile(join(imagesDir, f)), threshold);
     // The paper's protocol: compare at the model's input size (or --size), probabilities resampled bilinear as the
     // viewer does, the mask resized nearest.
     const pred = toMask(r.probabilities, width, height, threshold);
@@ -127,7 +119,7 @@ async function evaluate(v: Record<string, string | boolean | undefined>): Promis
     if (!v.json) console.log(`${f}\tIoU ${iou.toFixed(4)}\tF1 ${f1.toFixed(4)}`);
   }
   const n = files.length;
-  console.error(`${n} images, ${session.manifest.id} on ${session.backend}${mirror ? ', averaged with the mirror' : ''}, mean inference ${(ms / n).toFixed(1)} ms`);
+  console.error(`${n} images, ${session.manifest.id} on ${session.backend}, mean inference ${(ms / n).toFixed(1)} ms`);
   if (v.json) console.log(JSON.stringify({ n, iou: iouSum / n, f1: f1Sum / n }));
   else console.log(`mean over ${n} images: IoU ${(iouSum / n).toFixed(4)}, F1 ${(f1Sum / n).toFixed(4)}`);
 }
@@ -152,7 +144,6 @@ export async function main(argv: string[]): Promise<number> {
         threshold: { type: 'string' },
         threads: { type: 'string' },
         size: { type: 'string' },
-        mirror: { type: 'string' },
         creator: { type: 'string' },
         backend: { type: 'string', default: 'native' },
         json: { type: 'boolean' },

@@ -41,8 +41,6 @@ export interface OutputSpec {
   activation: 'sigmoid' | 'softmax';
   /** Default probability threshold for the mask. */
   threshold: number;
-  /** Average each prediction with that of the left-right mirrored image (a second inference); default false. */
-  mirrorAverage?: boolean;
 }
 
 export interface MetricRecord {

@@ -1,4 +1,3 @@
-import { averageWithMirror, mirrorRows } from '../core/mirror';
 import { toDisplay } from '../core/pixels';
 import { toModelInput } from '../core/preprocess';
 import { Probabilities, toMask, toProbabilities } from '../core/postprocess';
@@ -14,17 +13,12 @@ export interface FrameResult {
   probabilities: Probabilities;
   mask: Uint8Array;
   threshold: number;
-  /** Whether the probabilities average the image's prediction with its left-right mirror's. */
-  mirrored: boolean;
-  /** Model run time alone, in milliseconds (both runs when mirrored). */
+  /** Model run time alone, in milliseconds. */
   inferenceMs: number;
 }
 
-/**
- * The whole data path for one image: display values, model input, logits, probabilities, native-grid mask.
- * `mirror`: average with the mirrored image's prediction; by default, as the model's manifest says.
- */
-export async function segmentImage(session: ModelSession, image: SourceImage, threshold?: number, mirror = session.manifest.output.mirrorAverage ?? false): Promise<FrameResult> {
+/** The whole data path for one image: display values, model input, logits, probabilities, native-grid mask. */
+export async function segmentImage(session: ModelSession, image: SourceImage, threshold?: number): Promise<FrameResult> {
   const { input, output, labels } = session.manifest;
   let display;
   try {
@@ -35,19 +29,10 @@ export async function segmentImage(session: ModelSession, image: SourceImage, th
   }
   const t = threshold ?? output.threshold;
   if (!(t > 0 && t < 1)) throw new InferenceError('BAD_INPUT', `threshold must be between 0 and 1 (exclusive), got ${t}`);
-  const modelInput = toModelInput(display, input);
-  let inferenceMs = 0;
-  const predict = async (data: Float32Array) => {
-    const started = performance.now();
-    const logits = await session.run({ data, dims: modelInput.dims });
-    inferenceMs += performance.now() - started;
-    return toProbabilities(logits.data, logits.dims, output);
-  };
-  let probabilities = await predict(modelInput.data);
-  if (mirror) {
-    const [, , height, width] = modelInput.dims;
-    probabilities = averageWithMirror(probabilities, await predict(mirrorRows(modelInput.data, width, height)));
-  }
+  const started = performance.now();
+  const logits = await session.run(toModelInput(display, input));
+  const inferenceMs = performance.now() - started;
+  const probabilities = toProbabilities(logits.data, logits.dims, output);
   const mask = toMask(probabilities, display.width, display.height, t, labels[0].value);
-  return { width: display.width, height: display.height, probabilities, mask, threshold: t, mirrored: mirror, inferenceMs };
+  return { width: display.width, height: display.height, probabilities, mask, threshold: t, inferenceMs };
 }

@@ -11,14 +11,11 @@ export interface RunInfo {
   threshold: number;
   /** The execution provider that ran the model: webgpu, wasm, cpu. */
   backend: string;
-  /** Whether each prediction was averaged with the mirrored image's; by default, as the manifest says. */
-  mirrored?: boolean;
 }
 
 /** One AUTOMATIC segment per manifest label, identifying the model, its weights and the settings that mattered. */
 export function aiSegments(manifest: ModelManifest, run: RunInfo): SegmentDescription[] {
   const [, , height, width] = manifest.input.shape;
-  const mirror: Record<string, string> = (run.mirrored ?? manifest.output.mirrorAverage) ? { mirror: 'averaged' } : {};
   return manifest.labels.map((label, i) => ({
     number: i + 1,
     label: label.name,
@@ -30,7 +27,7 @@ export function aiSegments(manifest: ModelManifest, run: RunInfo): SegmentDescri
     algorithm: {
       name: manifest.name,
       version: `${manifest.version} sha256:${manifest.sha256.slice(0, 16)}`,
-      parameters: { model: manifest.id, threshold: run.threshold, backend: run.backend, input: `${width}x${height}`, ...mirror, weights_sha256: manifest.sha256 },
+      parameters: { model: manifest.id, threshold: run.threshold, backend: run.backend, input: `${width}x${height}`, weights_sha256: manifest.sha256 },
     },
   }));
 }
