@@ -60,7 +60,7 @@ it('asks the PACS for it uncompressed, and reads a SEG stored as JPEG-LS; the st
   expect(() => readSeg(raw)).toThrow(SegReadError);
   expect(() => readSeg(raw)).toThrow(`its pixel data is stored in JPEG-LS Lossless (${JPEG_LS_LOSSLESS}), which this reader does not decode`);
 
-  const ref: SegInstanceRef = { seriesInstanceUID: seg.series, sopInstanceUID: seg.sop, seriesDescription: '', seriesNumber: 400, seriesDateTime: '' };
+  const ref: SegInstanceRef = { seriesInstanceUID: seg.series, sopInstanceUID: seg.sop, seriesDescription: '', seriesNumber: 400, seriesInstant: NaN };
   const back = readSeg(await retrieveInstance(`${pacs.url}/dicom-web`, PATIENT_STUDY.StudyInstanceUID, ref));
   expect(back.sopInstanceUID).toBe(seg.sop);
   expect(back.frames).toHaveLength(1);
@@ -74,7 +74,7 @@ it('asks again for the instance as stored when the PACS cannot convert it (406)'
     accepts.push(acceptHeader);
     return acceptHeader.endsWith('transfer-syntax=*') ? new Response(Uint8Array.from([7, 8])) : new Response('', { status: 406 });
   }) as typeof fetch;
-  const ref: SegInstanceRef = { seriesInstanceUID: '2.25.1', sopInstanceUID: '2.25.2', seriesDescription: '', seriesNumber: 1, seriesDateTime: '' };
+  const ref: SegInstanceRef = { seriesInstanceUID: '2.25.1', sopInstanceUID: '2.25.2', seriesDescription: '', seriesNumber: 1, seriesInstant: NaN };
   expect(Array.from(await retrieveInstance('http://pacs.example/dicom-web', '2.25.0', ref, { Authorization: 'Bearer t' }, fetchFn))).toEqual([7, 8]);
   expect(accepts).toEqual([
     'multipart/related; type="application/dicom"; transfer-syntax=1.2.840.10008.1.2.1',

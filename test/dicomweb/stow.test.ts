@@ -58,7 +58,7 @@ describe('STOW-RS', () => {
 
 describe('a PACS that needs the signed-in user', () => {
   const auth = { Authorization: 'Bearer reader-token' };
-  const ref = { seriesInstanceUID: '2.25.1', sopInstanceUID: '2.25.2', seriesDescription: '', seriesNumber: 1, seriesDateTime: '' };
+  const ref = { seriesInstanceUID: '2.25.1', sopInstanceUID: '2.25.2', seriesDescription: '', seriesNumber: 1, seriesInstant: NaN };
   it.each<[string, () => Promise<unknown>]>([
     ['STOW-RS', () => storeInstances(root, [part], auth)],
     ['QIDO-RS for the SEG series', () => findSegInstances(root, '2.25.0', auth)],

@@ -1,4 +1,5 @@
 /** QIDO-RS and WADO-RS reads this extension needs: the SEG series of a study, and one instance as Part 10 bytes. */
+import { dicomInstant } from '../dicom/dateTime';
 import { EXPLICIT_VR_LITTLE_ENDIAN } from '../dicom/part10';
 
 export class RetrieveError extends Error {
@@ -10,8 +11,8 @@ export interface SegInstanceRef {
   sopInstanceUID: string;
   seriesDescription: string;
   seriesNumber: number;
-  /** SeriesDate + SeriesTime, for newest-first order. */
-  seriesDateTime: string;
+  /** SeriesDate + SeriesTime at their Timezone Offset From UTC, in milliseconds since the epoch; NaN when not given. */
+  seriesInstant: number;
 }
 
 const tag = (item: any, t: string) => item?.[t]?.Value?.[0];
@@ -27,9 +28,9 @@ async function getJson(url: string, headers: PacsHeaders, fetchFn: typeof fetch)
   return text ? JSON.parse(text) : [];
 }
 
-/** Every SEG instance in the study, newest series first (series date and time, then series number). */
+/** Every SEG instance in the study, newest series first (series date and time, then series number; undated last). */
 export async function findSegInstances(root: string, studyUID: string, headers: PacsHeaders = {}, fetchFn: typeof fetch = fetch): Promise<SegInstanceRef[]> {
-  const series = await getJson(`${root}/studies/${studyUID}/series?Modality=SEG&includefield=0008103E,00200011,00080021,00080031`, headers, fetchFn);
+  const series = await getJson(`${root}/studies/${studyUID}/series?Modality=SEG&includefield=0008103E,00200011,00080021,00080031,00080201`, headers, fetchFn);
   const out: SegInstanceRef[] = [];
   for (const s of series) {
     const seriesUID = tag(s, '0020000E');
@@ -39,11 +40,12 @@ export async function findSegInstances(root: string, studyUID: string, headers: 
         sopInstanceUID: tag(i, '00080018'),
         seriesDescription: tag(s, '0008103E') ?? '',
         seriesNumber: Number(tag(s, '00200011') ?? 0),
-        seriesDateTime: `${tag(s, '00080021') ?? ''}${tag(s, '00080031') ?? ''}`,
+        seriesInstant: dicomInstant(tag(s, '00080021'), tag(s, '00080031'), tag(s, '00080201')),
       });
     }
   }
-  return out.sort((a, b) => b.seriesDateTime.localeCompare(a.seriesDateTime) || b.seriesNumber - a.seriesNumber);
+  const instant = (r: SegInstanceRef) => (Number.isNaN(r.seriesInstant) ? -Infinity : r.seriesInstant);
+  return out.sort((a, b) => instant(b) - instant(a) || b.seriesNumber - a.seriesNumber);
 }
 
 /** The first part of a multipart/related body. */

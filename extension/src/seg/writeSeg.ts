@@ -1,5 +1,6 @@
 import * as dcmjs from 'dcmjs';
 import { CodedConcept } from '../core/manifest';
+import { dicomDateTime } from '../dicom/dateTime';
 import { writePart10 } from '../dicom/part10';
 import { FrameMask, SegmentDescription, SegWriterOptions, SourceInstance } from './types';
 import { newUid } from './uid';
@@ -17,13 +18,6 @@ const ARTIFICIAL_INTELLIGENCE = dcm('123110', 'Artificial Intelligence');
 const SEGMENTATION = dcm('113076', 'Segmentation');
 const SOURCE_IMAGE = dcm('121322', 'Source image for image processing operation');
 
-function da(d: Date): string {
-  return d.toISOString().slice(0, 10).replace(/-/g, '');
-}
-/** HHMMSS.ffffff: milliseconds order two SEGs stored within the same second. */
-function tm(d: Date): string {
-  return `${d.toISOString().slice(11, 19).replace(/:/g, '')}.${String(d.getUTCMilliseconds()).padStart(3, '0')}000`;
-}
 function frameCount(s: SourceInstance): number {
   return Number(s.NumberOfFrames ?? 1) || 1;
 }
@@ -107,7 +101,7 @@ function segmentItem(s: SegmentDescription) {
 export function writeSeg(sources: SourceInstance[], segments: SegmentDescription[], masks: FrameMask[], options: SegWriterOptions): Uint8Array {
   check(sources, segments, masks);
   const uid = options.uid ?? newUid;
-  const now = options.now ?? new Date();
+  const now = dicomDateTime(options.now ?? new Date());
   const geometry = hasGeometry(sources);
   const frames = masks
     .filter((f) => f.mask.some((v) => v !== 0))
@@ -164,10 +158,10 @@ export function writeSeg(sources: SourceInstance[], segments: SegmentDescription
     SpecificCharacterSet: 'ISO_IR 192',
     SOPClassUID: SEGMENTATION_STORAGE,
     SOPInstanceUID: options.sopInstanceUID ?? uid(),
-    InstanceCreationDate: da(now),
-    InstanceCreationTime: tm(now),
+    InstanceCreationDate: now.date,
+    InstanceCreationTime: now.time,
     // Every date and time here is UTC; without this a reader takes them for local time.
-    TimezoneOffsetFromUTC: '+0000',
+    TimezoneOffsetFromUTC: now.offset,
     // Patient and study: copied from the source, so the SEG files with its images.
     PatientName: first.PatientName ?? '',
     PatientID: first.PatientID ?? '',
@@ -183,8 +177,8 @@ export function writeSeg(sources: SourceInstance[], segments: SegmentDescription
     SeriesInstanceUID: uid(),
     SeriesNumber: options.seriesNumber,
     SeriesDescription: options.seriesDescription.slice(0, 64),
-    SeriesDate: da(now),
-    SeriesTime: tm(now),
+    SeriesDate: now.date,
+    SeriesTime: now.time,
     ...(geometry ? { FrameOfReferenceUID: first.FrameOfReferenceUID, PositionReferenceIndicator: '' } : {}),
     Manufacturer: options.equipment.manufacturer,
     ManufacturerModelName: options.equipment.modelName,
@@ -193,8 +187,8 @@ export function writeSeg(sources: SourceInstance[], segments: SegmentDescription
     InstanceNumber: options.instanceNumber ?? 1,
     // General Image 2C: without plane orientation, the source's patient orientation (or empty, unknown).
     ...(geometry ? {} : { PatientOrientation: first.PatientOrientation ?? '' }),
-    ContentDate: da(now),
-    ContentTime: tm(now),
+    ContentDate: now.date,
+    ContentTime: now.time,
     ImageType: ['DERIVED', 'PRIMARY'],
     ContentLabel: options.contentLabel.toUpperCase().replace(/[^A-Z0-9_ ]/g, '_').slice(0, 16),
     ContentDescription: (options.contentDescription ?? '').slice(0, 64),
