@@ -1,7 +1,8 @@
 """Checks that an interrupted run resumes exactly: 3 epochs straight vs 1 + 1 + 1 resumed, same weights bit for bit,
 for a run from scratch (the paper's augmentation) and for one started from another's weights (--init, with
 --augment ultrasound-texture, which draws the ultrasound augmentation's values first, and a weight-averaging phase:
---lr-policy constant --average-from 1), the latter also stopped once between an epoch's CSV rows and its checkpoint.
+--lr-policy constant --average-from 1), the latter also stopped once between an epoch's CSV rows and its checkpoint;
+and that a run is not resumed at another validation size.
 
     /usr/bin/python3 models/training/check_resume.py      # under a minute on 2 cores
 """
@@ -45,6 +46,12 @@ def main() -> None:
         for _ in range(3):
             train(tmp / "resumed", cases, "--stop-after", "1")
         ok = compare(tmp, "straight", "resumed")
+        # Validation figures of one run stay comparable: resuming at another --val-size is refused.
+        other = subprocess.run([sys.executable, str(HERE / "train.py"), "--run", str(tmp / "resumed"), "--cases", str(cases),
+                                "--epochs", "3", "--schedule", "64", "--val-size", "32"], capture_output=True, text=True)
+        refused = other.returncode != 0 and "other settings (val_size)" in other.stderr
+        print(f"resumed at another --val-size: refused {refused}")
+        ok = refused and ok
         # A run that starts from another's weights (--init) resumes from its own last.pt, not from those weights.
         init = ("--init", str(tmp / "straight" / "last.pt"), "--lr", "0.005", "--augment", "ultrasound-texture",
                 "--lr-policy", "constant", "--average-from", "1")

@@ -163,14 +163,16 @@ def main() -> None:
     config = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items() if k not in ("stop_after", "time_limit", "threads", "device")}
     config_path = args.run / "config.json"
     last = args.run / "last.pt"
-    done_epochs = torch.load(last, map_location="cpu")["epoch"] + 1 if last.exists() else 0
+    ckpt = torch.load(last, map_location=args.device) if last.exists() else None
+    done_epochs = ckpt["epoch"] + 1 if ckpt else 0
     if config_path.exists():
         saved = json.loads(config_path.read_text())
         saved.setdefault("augment", "paper")  # runs from before the option
         saved.setdefault("lr_policy", "poly")
         saved.setdefault("average_from", None)
+        saved.setdefault("val_size", config["val_size"])  # not recorded by the first runs
         changed = {k for k in ("variant", "seed", "epochs", "batch", "lr", "lr_policy", "average_from", "val_fraction",
-                               "init", "augment") if saved.get(k) != config[k]}
+                               "init", "augment", "val_size") if saved.get(k) != config[k]}
         if config["lr_policy"] == "constant" and config["epochs"] >= done_epochs:
             changed.discard("epochs")  # no schedule depends on the total: an averaging phase may be extended
         # The size schedule may change for epochs not yet run (e.g. more epochs at 256), never for those done.
@@ -199,8 +201,7 @@ def main() -> None:
     total_steps = steps_per_epoch * args.epochs
     start_epoch, best = 0, -1.0
     average = AveragedModel(model) if args.average_from is not None else None
-    if last.exists():
-        ckpt = torch.load(last, map_location=args.device)
+    if ckpt:
         model.load_state_dict(ckpt["model"])
         if average is not None and "average" in ckpt:
             average.load_state_dict(ckpt["average"])
