@@ -160,7 +160,7 @@ export function writeSeg(sources: SourceInstance[], segments: SegmentDescription
     SOPInstanceUID: options.sopInstanceUID ?? uid(),
     InstanceCreationDate: now.date,
     InstanceCreationTime: now.time,
-    // Every date and time here is UTC; without this a reader takes them for local time.
+    // Every date and time here is this viewer's local time; this says its offset from UTC.
     TimezoneOffsetFromUTC: now.offset,
     // Patient and study: copied from the source, so the SEG files with its images.
     PatientName: first.PatientName ?? '',
