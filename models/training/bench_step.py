@@ -26,7 +26,7 @@ def background_env() -> dict:
 
 
 def child(variant: str, size: int, threads: int, steps: int) -> None:
-    from train import loss_fn  # the step train.py takes
+    from losses import bce_dice as loss_fn  # the step train.py takes with the paper's loss
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     model = build(variant)

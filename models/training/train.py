@@ -23,6 +23,7 @@ from torch.optim.swa_utils import AveragedModel, update_bn
 
 import data
 from cmunext import build, parameter_count
+from losses import LOSSES, bce_dice
 from metrics import iou_f1
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "busi"
@@ -45,6 +46,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--augment", default="paper", choices=sorted(data.AUGMENTATIONS),
                    help="paper: RandomRotate90 + Flip, as the authors; ultrasound: tilt, zoom, slide, mirror, gain and contrast; "
                         "ultrasound-texture: ultrasound, then blur and speckle")
+    p.add_argument("--loss", default="paper", choices=sorted(LOSSES),
+                   help="paper: 0.5 BCE + Dice (the authors' BCEDiceLoss); lovasz: 0.5 BCE + Lovasz hinge, an IoU surrogate")
     p.add_argument("--batch", type=int, default=8)
     p.add_argument("--lr", type=float, default=0.01)
     p.add_argument("--lr-policy", default="poly", choices=["poly", "constant"],
@@ -73,15 +76,6 @@ def size_for_epoch(schedule: str, epoch: int) -> int:
     return int(schedule.split(",")[-1].partition(":")[0])
 
 
-def loss_fn(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """0.5 * BCE + soft Dice, as the authors' BCEDiceLoss."""
-    bce = F.binary_cross_entropy_with_logits(logits, target)
-    prob = torch.sigmoid(logits).flatten(1)
-    tgt = target.flatten(1)
-    dice = (2 * (prob * tgt).sum(1) + 1e-5) / (prob.sum(1) + tgt.sum(1) + 1e-5)
-    return 0.5 * bce + (1 - dice.mean())
-
-
 @torch.no_grad()
 def validate(model: torch.nn.Module, x: np.ndarray, y: np.ndarray, device: str) -> tuple[float, float, float]:
     model.eval()
@@ -90,7 +84,7 @@ def validate(model: torch.nn.Module, x: np.ndarray, y: np.ndarray, device: str) 
         xb = torch.from_numpy(x[i:i + 16]).to(device)
         yb = torch.from_numpy(y[i:i + 16]).to(device)
         logits = model(xb)
-        losses.append(float(loss_fn(logits, yb)) * len(xb))
+        losses.append(float(bce_dice(logits, yb)) * len(xb))  # the paper's loss whatever trains: curves compare
         for pred, truth in zip((torch.sigmoid(logits) > 0.5).cpu().numpy(), yb.cpu().numpy() > 0.5):
             iou, f1 = iou_f1(pred[0], truth[0])
             ious.append(iou)
@@ -169,10 +163,11 @@ def main() -> None:
         saved = json.loads(config_path.read_text())
         saved.setdefault("augment", "paper")  # runs from before the option
         saved.setdefault("lr_policy", "poly")
+        saved.setdefault("loss", "paper")
         saved.setdefault("average_from", None)
         saved.setdefault("val_size", config["val_size"])  # not recorded by the first runs
         changed = {k for k in ("variant", "seed", "epochs", "batch", "lr", "lr_policy", "average_from", "val_fraction",
-                               "init", "augment", "val_size") if saved.get(k) != config[k]}
+                               "init", "augment", "val_size", "loss") if saved.get(k) != config[k]}
         if config["lr_policy"] == "constant" and config["epochs"] >= done_epochs:
             changed.discard("epochs")  # no schedule depends on the total: an averaging phase may be extended
         # The size schedule may change for epochs not yet run (e.g. more epochs at 256), never for those done.
@@ -226,6 +221,7 @@ def main() -> None:
         else:
             drop_rows_from(args.run / name, start_epoch)
     augment = data.AUGMENTATIONS[args.augment]
+    loss_fn = LOSSES[args.loss]
     cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     done_here = 0
     started = time.time()
