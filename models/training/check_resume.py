@@ -1,8 +1,8 @@
 """Checks that an interrupted run resumes exactly: 3 epochs straight vs 1 + 1 + 1 resumed, same weights bit for bit,
 for a run from scratch (the paper's augmentation) and for one started from another's weights (--init, with
---augment ultrasound-texture, which draws the ultrasound augmentation's values first, and a weight-averaging phase:
---lr-policy constant --average-from 1), the latter also stopped once between an epoch's CSV rows and its checkpoint;
-and that a run is not resumed at another validation size.
+--augment ultrasound-texture, which draws the ultrasound augmentation's values first, a teacher to distil from and a
+weight-averaging phase: --lr-policy constant --average-from 1), the latter also stopped once between an epoch's CSV
+rows and its checkpoint; and that a run is not resumed at another validation size.
 
     /usr/bin/python3 models/training/check_resume.py      # under a minute on 2 cores
 """
@@ -54,7 +54,7 @@ def main() -> None:
         ok = refused and ok
         # A run that starts from another's weights (--init) resumes from its own last.pt, not from those weights.
         init = ("--init", str(tmp / "straight" / "last.pt"), "--lr", "0.005", "--augment", "ultrasound-texture",
-                "--lr-policy", "constant", "--average-from", "1")
+                "--lr-policy", "constant", "--average-from", "1", "--teacher", str(tmp / "straight" / "last.pt"))
         train(tmp / "init-straight", cases, *init)
         for i in range(3):
             train(tmp / "init-resumed", cases, *init, "--stop-after", "1")

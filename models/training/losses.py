@@ -1,5 +1,6 @@
-"""Training losses: the authors' BCEDiceLoss (the paper's recipe, the default) and a Lovasz-hinge variant that
-optimises a convex surrogate of the per-image IoU the paper's metric averages (Berman et al., CVPR 2018)."""
+"""Training losses: the authors' BCEDiceLoss (the paper's recipe, the default), a Lovasz-hinge variant that
+optimises a convex surrogate of the per-image IoU the paper's metric averages (Berman et al., CVPR 2018), and
+distillation from teacher networks' probabilities (Hinton et al., 2015)."""
 from __future__ import annotations
 
 from typing import Callable
@@ -35,6 +36,12 @@ def bce_lovasz(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     bce = F.binary_cross_entropy_with_logits(logits, target)
     lovasz = torch.stack([lovasz_hinge_image(l, t) for l, t in zip(logits.flatten(1), target.flatten(1))]).mean()
     return 0.5 * bce + lovasz
+
+
+def distilled(loss: torch.Tensor, logits: torch.Tensor, teacher_prob: torch.Tensor, weight: float) -> torch.Tensor:
+    """(1 - weight) * the loss against the masks + weight * BCE against the teachers' probabilities, pixel by pixel
+    (temperature 1: a sigmoid's output needs no softening to carry the teachers' doubt at a lesion's edge)."""
+    return (1 - weight) * loss + weight * F.binary_cross_entropy_with_logits(logits, teacher_prob)
 
 
 LOSSES: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {"paper": bce_dice, "lovasz": bce_lovasz}

@@ -23,7 +23,7 @@ from torch.optim.swa_utils import AveragedModel, update_bn
 
 import data
 from cmunext import build, parameter_count
-from losses import LOSSES, bce_dice
+from losses import LOSSES, bce_dice, distilled
 from metrics import iou_f1
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "busi"
@@ -48,6 +48,10 @@ def parse_args() -> argparse.Namespace:
                         "ultrasound-texture: ultrasound, then blur and speckle")
     p.add_argument("--loss", default="paper", choices=sorted(LOSSES),
                    help="paper: 0.5 BCE + Dice (the authors' BCEDiceLoss); lovasz: 0.5 BCE + Lovasz hinge, an IoU surrogate")
+    p.add_argument("--teacher", nargs="+", default=[], metavar="CHECKPOINT",
+                   help="distil from these networks (any variants): the mean of their probabilities on each augmented "
+                        "batch becomes a second target, weighed by --teacher-weight")
+    p.add_argument("--teacher-weight", type=float, default=0.5)
     p.add_argument("--batch", type=int, default=8)
     p.add_argument("--lr", type=float, default=0.01)
     p.add_argument("--lr-policy", default="poly", choices=["poly", "constant"],
@@ -90,6 +94,21 @@ def validate(model: torch.nn.Module, x: np.ndarray, y: np.ndarray, device: str) 
             ious.append(iou)
             f1s.append(f1)
     return sum(losses) / len(x), float(np.mean(ious)), float(np.mean(f1s))
+
+
+def load_teachers(paths: list[str], device: str) -> list[torch.nn.Module]:
+    teachers = []
+    for path in paths:
+        ckpt = torch.load(path, map_location=device)
+        teacher = build(ckpt["variant"]).to(device)
+        teacher.load_state_dict(ckpt["model"])
+        teachers.append(teacher.eval())
+    return teachers
+
+
+@torch.no_grad()
+def teacher_probability(teachers: list[torch.nn.Module], xb: torch.Tensor) -> torch.Tensor:
+    return torch.stack([torch.sigmoid(t(xb)) for t in teachers]).mean(0)
 
 
 def atomic_save(obj: object, path: Path) -> None:
@@ -165,9 +184,11 @@ def main() -> None:
         saved.setdefault("lr_policy", "poly")
         saved.setdefault("loss", "paper")
         saved.setdefault("average_from", None)
+        saved.setdefault("teacher", [])
+        saved.setdefault("teacher_weight", 0.5)
         saved.setdefault("val_size", config["val_size"])  # not recorded by the first runs
         changed = {k for k in ("variant", "seed", "epochs", "batch", "lr", "lr_policy", "average_from", "val_fraction",
-                               "init", "augment", "val_size", "loss") if saved.get(k) != config[k]}
+                               "init", "augment", "val_size", "loss", "teacher", "teacher_weight") if saved.get(k) != config[k]}
         if config["lr_policy"] == "constant" and config["epochs"] >= done_epochs:
             changed.discard("epochs")  # no schedule depends on the total: an averaging phase may be extended
         # The size schedule may change for epochs not yet run (e.g. more epochs at 256), never for those done.
@@ -222,6 +243,7 @@ def main() -> None:
             drop_rows_from(args.run / name, start_epoch)
     augment = data.AUGMENTATIONS[args.augment]
     loss_fn = LOSSES[args.loss]
+    teachers = load_teachers(args.teacher, args.device)
     cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     done_here = 0
     started = time.time()
@@ -246,7 +268,10 @@ def main() -> None:
                 lr = args.lr * (1 - it / total_steps) ** 0.9 if args.lr_policy == "poly" else args.lr
                 for group in opt.param_groups:
                     group["lr"] = lr
-                loss = loss_fn(model(xb), yb)
+                logits = model(xb)
+                loss = loss_fn(logits, yb)
+                if teachers:
+                    loss = distilled(loss, logits, teacher_probability(teachers, xb), args.teacher_weight)
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
