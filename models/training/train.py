@@ -100,6 +100,8 @@ def load_teachers(paths: list[str], device: str) -> list[torch.nn.Module]:
     teachers = []
     for path in paths:
         ckpt = torch.load(path, map_location=device)
+        if not isinstance(ckpt, dict) or "variant" not in ckpt or "model" not in ckpt:
+            raise SystemExit(f"--teacher {path}: not a checkpoint of train.py (it names no variant)")
         teacher = build(ckpt["variant"]).to(device)
         teacher.load_state_dict(ckpt["model"])
         teachers.append(teacher.eval())
@@ -166,6 +168,8 @@ def update_average(average: AveragedModel, model: torch.nn.Module, xs: np.ndarra
 
 def main() -> None:
     args = parse_args()
+    if args.teacher and not 0 < args.teacher_weight <= 1:
+        raise SystemExit(f"--teacher-weight must be above 0 and at most 1, got {args.teacher_weight}")
     if args.val_size is None:  # a 128x128 model scores poorly on 256 inputs: validate it as it will be used
         args.val_size = size_for_epoch(args.schedule, args.epochs - 1)
     torch.set_num_threads(args.threads)
