@@ -49,14 +49,25 @@ export class InferenceClient {
     const onAbort = () => this.endpoint.postMessage({ type: 'cancel', id } satisfies WorkerRequest);
     if (options.signal?.aborted) onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    // A callback that throws (the labelmap it writes to was deleted) stops the run, and the run fails with its error.
+    let failure: { error: unknown } | undefined;
     try {
       const done = await this.request({ type: 'segment', id, images, threshold: options.threshold }, (msg) => {
-        if (msg.type === 'progress') options.onProgress?.(msg.done, msg.total);
-        if (msg.type === 'frame') {
-          frames[msg.index] = msg.result;
-          options.onFrame?.(msg.index, msg.result);
+        if (failure) return;
+        try {
+          if (msg.type === 'progress') options.onProgress?.(msg.done, msg.total);
+          if (msg.type === 'frame') {
+            frames[msg.index] = msg.result;
+            options.onFrame?.(msg.index, msg.result);
+          }
+        } catch (error) {
+          failure = { error };
+          onAbort();
         }
+      }).catch((e) => {
+        throw failure ? failure.error : e;
       });
+      if (failure) throw failure.error;
       return { frames, ms: (done as Extract<WorkerResponse, { type: 'done' }>).ms };
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
