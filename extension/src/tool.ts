@@ -65,6 +65,18 @@ interface AiRun {
 /** `b` absent: the PACS holds no frame there, which is an empty mask (a SEG leaves empty frames out). */
 const sameMask = (a: Uint8Array, b: Uint8Array | undefined) => (b ? a.length === b.length && a.every((v, i) => v === b[i]) : a.every((v) => v === 0));
 
+/** A run's labelmap as it stands, frame by frame, beside the AI masks it is measured against. */
+interface Labelmap {
+  sources: SourceInstance[];
+  masks: FrameMask[];
+  aiMasks: Uint8Array[];
+  /** Per image id, the labelmap's 0/1 mask. */
+  current: Map<string, Uint8Array>;
+}
+
+/** Whether the PACS holds the labelmap as it stands (an AI result never stored: when it is empty). */
+const inPacs = (run: AiRun, labelmap: Labelmap) => [...labelmap.current].every(([id, m]) => sameMask(m, run.inPacs?.get(id)));
+
 /** A warning when the series' modality is not one the model was trained on (the result is still shown). */
 export function outOfDomainWarning(manifest: ModelManifest, modality: string | undefined): string | undefined {
   if (!manifest.modalities || !modality || manifest.modalities.includes(modality)) return undefined;
@@ -81,7 +93,8 @@ export class CmunextTool {
   private readonly opened = new Map<string, string>();
   private abort?: AbortController;
   private panel?: ToolPanel;
-  private busy = false;
+  /** What the tool is doing while it does it. One action at a time: no store holds part of a run, no click stores twice. */
+  private activity?: string;
 
   constructor(private readonly params: ExtensionParams, private readonly config: ToolConfig) {}
 
@@ -96,7 +109,7 @@ export class CmunextTool {
 
   /** Why the buttons are disabled, or undefined when they can act. */
   whyDisabled(): string | undefined {
-    if (this.busy) return 'CMUNeXt is already running';
+    if (this.activity) return `CMUNeXt is ${this.activity}`;
     try {
       host.activeTarget(this.services);
       return undefined;
@@ -129,9 +142,24 @@ export class CmunextTool {
     return this.loading;
   }
 
-  /** For commands reached without the toolbar (a hotkey): the buttons are disabled during a run for this reason. */
-  private refuseWhileRunning(what: string): void {
-    if (this.busy) throw new host.HostError(`CMUNeXt is running: ${what} when it has finished, or cancel it (the images done are kept)`);
+  /** For what the disabled buttons do not guard: a hotkey, the threshold slider, a second click before they update. */
+  private refuseWhileBusy(what: string): void {
+    if (this.activity) {
+      throw new host.HostError(`CMUNeXt is ${this.activity}: ${what} when it has finished${this.abort ? ', or cancel it (the images done are kept)' : ''}`);
+    }
+  }
+
+  /** Runs one action with the buttons disabled, saying why. */
+  private async exclusive(activity: string, what: string, action: () => Promise<void>): Promise<void> {
+    this.refuseWhileBusy(what);
+    this.activity = activity;
+    host.refreshToolbar(this.services);
+    try {
+      await action();
+    } finally {
+      this.activity = undefined;
+      host.refreshToolbar(this.services);
+    }
   }
 
   /** Runs an action, turning every failure into a message the user sees; nothing is thrown at the host. */
@@ -147,10 +175,11 @@ export class CmunextTool {
     }
   }
 
-  private async run(imageIds: string[], target: host.Target): Promise<void> {
-    if (this.busy) throw new host.HostError('CMUNeXt is already running');
-    this.busy = true;
-    host.refreshToolbar(this.services);
+  private run(imageIds: string[], target: host.Target): Promise<void> {
+    return this.exclusive('segmenting', 'segment again', () => this.segment(imageIds, target));
+  }
+
+  private async segment(imageIds: string[], target: host.Target): Promise<void> {
     try {
       const model = await this.loadModel();
       const libs = host.libraries(this.params.extensionManager);
@@ -213,9 +242,7 @@ export class CmunextTool {
         if (outOfDomain) host.notify(this.services, 'warning', 'CMUNeXt segment', outOfDomain);
       }
     } finally {
-      this.busy = false;
       this.abort = undefined;
-      host.refreshToolbar(this.services);
     }
   }
 
@@ -240,6 +267,11 @@ export class CmunextTool {
     const target = host.activeTarget(this.services);
     const run = this.runs.get(target.displaySet.displaySetInstanceUID);
     if (!run) throw new host.HostError('segment an image first; the threshold applies to the AI result');
+    if (this.activity) {
+      // Frames still to come are cut at the run's threshold: the slider goes back to it.
+      this.ui().setThreshold(run.threshold);
+      this.refuseWhileBusy('change the threshold');
+    }
     if (run.description) throw new host.HostError('a SEG reopened from the PACS holds no probabilities to re-threshold; run CMUNeXt segment again for that');
     const libs = host.libraries(this.params.extensionManager);
     let kept = 0;
@@ -258,10 +290,29 @@ export class CmunextTool {
       + `${kept ? `; ${kept} edited pixel(s) kept` : ''}.`);
   }
 
+  /**
+   * The run's labelmap over every image of the series: the reader may paint images the model did not see, and those
+   * are stored too, against an empty AI mask.
+   */
+  private labelmap(run: AiRun, target: host.Target, libs: CornerstoneLibraries): Labelmap {
+    const out: Labelmap = { sources: [], masks: [], aiMasks: [], current: new Map() };
+    for (const imageId of new Set([...run.frames.keys(), ...host.stackImageIds(target)])) {
+      const f = run.frames.get(imageId);
+      const now = host.readMask(libs, run.segmentationId, imageId) ?? f?.mask;
+      if (!now || (!f && !run.inPacs?.has(imageId) && !now.some(Boolean))) continue;
+      const { instance, frame } = f ?? host.sourceOf(libs, imageId);
+      let index = out.sources.findIndex((s) => s.SOPInstanceUID === instance.SOPInstanceUID);
+      if (index < 0) index = out.sources.push(instance) - 1;
+      out.masks.push({ source: index, frame, segment: 1, mask: now });
+      out.aiMasks.push(f?.mask ?? new Uint8Array(now.length));
+      out.current.set(imageId, now);
+    }
+    return out;
+  }
+
   /** Stores the AI segmentation, or the reader's correction of it, as DICOM SEG to the PACS by STOW-RS. */
   storeSeg(): Promise<void> {
-    return this.guard(async () => {
-      this.refuseWhileRunning('store');
+    return this.guard(() => this.exclusive('storing to the PACS', 'store', async () => {
       const target = host.activeTarget(this.services);
       const run = this.runs.get(target.displaySet.displaySetInstanceUID);
       if (!run) {
@@ -276,19 +327,9 @@ export class CmunextTool {
       });
       if (!described) throw new host.HostError('the model that made this segmentation is not loaded');
       const libs = host.libraries(this.params.extensionManager);
-      const sources: SourceInstance[] = [];
-      const masks: FrameMask[] = [];
-      const aiMasks: Uint8Array[] = [];
-      const current = new Map<string, Uint8Array>();
-      for (const [imageId, f] of run.frames) {
-        const now = host.readMask(libs, run.segmentationId, imageId) ?? f.mask;
-        let index = sources.findIndex((s) => s.SOPInstanceUID === f.instance.SOPInstanceUID);
-        if (index < 0) index = sources.push(f.instance) - 1;
-        masks.push({ source: index, frame: f.frame, segment: 1, mask: now });
-        aiMasks.push(f.mask);
-        current.set(imageId, now);
-      }
-      if (run.inPacs && [...current].every(([id, m]) => sameMask(m, run.inPacs!.get(id)))) {
+      const labelmap = this.labelmap(run, target, libs);
+      const { sources, masks, aiMasks, current } = labelmap;
+      if (run.inPacs && inPacs(run, labelmap)) {
         this.ui().say('Nothing changed since this segmentation was stored or opened; the PACS already holds it.');
         return;
       }
@@ -320,15 +361,20 @@ export class CmunextTool {
         : 'AI segmentation stored as DICOM SEG.';
       this.ui().say(what);
       host.notify(this.services, 'success', 'Stored to PACS', what);
-    });
+    }));
   }
 
   /** Opens the newest stored SEG over the active series as an editable labelmap. */
   openStoredSeg(): Promise<void> {
-    return this.guard(async () => {
-      this.refuseWhileRunning('open a stored SEG');
+    return this.guard(() => this.exclusive('opening a stored SEG', 'open a stored SEG', async () => {
       const target = host.activeTarget(this.services);
       const libs = host.libraries(this.params.extensionManager);
+      // The opened SEG takes the series' place for Store: an AI result the PACS does not hold would be stranded.
+      const current = this.runs.get(target.displaySet.displaySetInstanceUID);
+      if (current && this.services.segmentationService.getSegmentation(current.segmentationId) && !inPacs(current, this.labelmap(current, target, libs))) {
+        throw new host.HostError('the AI segmentation on this series holds work the PACS does not have: store it, or delete it in the '
+          + 'Segmentation panel, before opening a stored SEG');
+      }
       const root = host.dicomwebRoot(this.params.extensionManager.appConfig ?? this.params.appConfig);
       const images = host.stackImages(libs, target);
       const study = target.displaySet.StudyInstanceUID;
@@ -382,7 +428,7 @@ export class CmunextTool {
         return;
       }
       throw new host.HostError(`no stored SEG in this study refers to the images shown${unreadable.length ? `; ${unreadable.length} could not be read: ${unreadable.join('; ')}` : ''}`);
-    });
+    }));
   }
 
   /**

@@ -483,6 +483,65 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
     }
   });
 
+  it('stores what the reader paints on frames the model did not see, once for a double click, and keeps unstored work from being replaced', async () => {
+    const { browser, page, errors } = await openStudy([], cineStudyUID);
+    try {
+      expect(await segment(page)).toMatch(/on wasm: 1 image\(s\)/); // the frame shown, frame 1
+      const framesPainted = () => page.evaluate(() => {
+        const w = window as any;
+        const libs = w.extensionManager.getModuleEntry('@ohif/extension-cornerstone.utilityModule.common').exports.getCornerstoneLibraries();
+        const seg = w.services.segmentationService.getSegmentations()[0];
+        const out: Record<number, number[]> = {};
+        for (const id of libs.cornerstoneTools.segmentation.getLabelmapImageIds(seg.segmentationId)) {
+          const img = libs.cornerstone.cache.getImage(id);
+          const data = Array.from(img.voxelManager.getScalarData() as ArrayLike<number>, (v) => (v ? 1 : 0));
+          if (data.some(Boolean)) out[Number(/\/frames\/(\d+)/.exec(img.referencedImageId)![1])] = data;
+        }
+        return out;
+      });
+      const ai = await framesPainted();
+      expect(Object.keys(ai)).toEqual(['1']);
+      // The reader goes to frame 3 and paints a lesion there with OHIF's brush.
+      await page.evaluate(() => (window as any).services.cornerstoneViewportService.getCornerstoneViewport((window as any).services.viewportGridService.getActiveViewportId()).setImageIdIndex(2));
+      await page.waitForTimeout(500);
+      const canvas = (await page.locator('.cornerstone-canvas').first().boundingBox())!;
+      await page.locator('[data-cy="Brush"]').first().click();
+      await drag(page, canvas.width / 2 - 30, canvas.width / 2 + 30, canvas.height / 2);
+      const painted = await framesPainted();
+      expect(Object.keys(painted)).toEqual(['1', '3']);
+      const added = painted[3].filter(Boolean).length;
+
+      // Opening a stored SEG would take the series' place for Store: refused while the PACS lacks this work.
+      const before = new Set((await segInstances()).map((s) => s.id));
+      expect(await openStored(page)).toBe('Failed: the AI segmentation on this series holds work the PACS does not have: store it, or delete it in the Segmentation panel, before opening a stored SEG');
+      expect(await page.evaluate(() => (window as any).services.segmentationService.getSegmentations().length)).toBe(1);
+
+      // A double click on Store stores once: the correction and the AI original it corrects.
+      await page.locator('[data-cy="CMUNeXtStore"]').first().dblclick();
+      await page.waitForFunction(() => /stored/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 60000 });
+      await page.waitForTimeout(2000); // room for a second store to land, were there one
+      const status = (await statusText(page)) ?? '';
+      console.log(`frame 3 painted by the reader, double-clicked Store: ${status}`);
+      expect(status).toMatch(new RegExp(`^Corrected segmentation stored \\(Dice with AI 0\\.\\d{3}, \\+${added}/-0 pixels\\), with the AI original it corrects\\.$`));
+      const stored = (await segInstances()).filter((s) => !before.has(s.id)).map((s) => ({ bytes: s.bytes, seg: readSeg(s.bytes) }));
+      expect(stored.map((x) => x.seg.segments[0].algorithmType).sort()).toEqual(['AUTOMATIC', 'SEMIAUTOMATIC']);
+      stored.forEach((x) => dciodvfy(x.bytes));
+      const aiSeg = stored.find((x) => x.seg.segments[0].algorithmType === 'AUTOMATIC')!.seg;
+      const correction = stored.find((x) => x.seg.segments[0].algorithmType === 'SEMIAUTOMATIC')!.seg;
+      expect(aiSeg.frames.map((f) => f.sourceFrame)).toEqual([1]);
+      expect(correction.frames.map((f) => f.sourceFrame)).toEqual([1, 3]);
+      expect(Array.from(correction.frames[1].mask)).toEqual(painted[3]);
+      expect(correction.segments[0].algorithmParameters).toMatchObject({ pixels_added: String(added), pixels_removed: '0', ai_seg: aiSeg.sopInstanceUID });
+
+      // Stored: nothing more to store, and a stored SEG may now be opened beside it.
+      expect(await store(page)).toBe('Nothing changed since this segmentation was stored or opened; the PACS already holds it.');
+      expect(await openStored(page)).toMatch(/^Opened "Corrected AI segmentation .*" \(SEMIAUTOMATIC, 2 frame\(s\)\) for editing\.$/);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('keeps the work and says so when the PACS refuses the store', async () => {
     const { browser, page } = await openStudy([]);
     try {
