@@ -95,7 +95,7 @@ describe('framesByImage: which image of the stack a SEG frame lies on', () => {
     ['by plane position, without a reference', { imagePositionPatient: [-100, -100, 2.5] }, 'ct-2'],
     ['by plane position written with other rounding', { imagePositionPatient: [-100.0001, -99.9999, 2.5004] }, 'ct-2'],
     ['the reference wins over the position', { sourceSopInstanceUID: '2.25.3', imagePositionPatient: [-100, -100, 2.5] }, 'ct-0'],
-    ['an unknown reference falls back to the position', { sourceSopInstanceUID: '2.25.9', imagePositionPatient: [-100, -100, 0] }, 'ct-0'],
+    ['a reference to an image of another series at the same position', { sourceSopInstanceUID: '2.25.9', imagePositionPatient: [-100, -100, 0] }, undefined],
     ['on no image of the stack', { sourceSopInstanceUID: '2.25.9', imagePositionPatient: [0, 0, 7] }, undefined],
   ])('%s', (_, f, imageId) => {
     const grouped = framesByImage([frame(f)], images);

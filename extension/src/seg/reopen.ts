@@ -113,8 +113,11 @@ export function framesByImage(frames: ReadFrame[], images: StackImage[]): Map<st
   }
   const grouped = new Map<string, ReadFrame[]>();
   for (const f of frames) {
-    const imageId = (f.sourceSopInstanceUID && index.get(refKey(f.sourceSopInstanceUID, f.sourceFrame)))
-      || (f.imagePositionPatient && index.get(positionKey(f.imagePositionPatient)));
+    // A frame that names its source is not matched by position: a sibling series (another kernel, another MR
+    // sequence) often has images at the same positions, and a SEG made on it is not a SEG of this one.
+    const imageId = f.sourceSopInstanceUID
+      ? index.get(refKey(f.sourceSopInstanceUID, f.sourceFrame))
+      : f.imagePositionPatient && index.get(positionKey(f.imagePositionPatient));
     if (imageId) grouped.set(imageId, [...(grouped.get(imageId) ?? []), f]);
   }
   return grouped;
