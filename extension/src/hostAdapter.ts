@@ -182,13 +182,25 @@ export function segmentationModified(libs: CornerstoneLibraries, segmentationId:
   target.viewport.render();
 }
 
-/** The default data source's DICOMweb root as an absolute URL. */
-export function dicomwebRoot(appConfig: any): string {
-  const sources: any[] = appConfig?.dataSources ?? [];
-  const source = sources.find((s) => s.sourceName === appConfig?.defaultDataSourceName) ?? sources[0];
-  const root = source?.configuration?.wadoRoot ?? source?.configuration?.qidoRoot;
-  if (!root) throw new HostError('the viewer has no DICOMweb data source to store to');
-  return new URL(root, globalThis.location?.href).href.replace(/\/$/, '');
+/** Absolute DICOMweb roots: QIDO searches; WADO retrieves and STOW stores, as OHIF's own DICOMweb client does. */
+export interface DicomwebRoots {
+  qido: string;
+  wado: string;
+}
+
+/** The roots of the data source the study came from: OHIF's active one, else the app config's default. */
+export function dicomwebRoots(extensionManager: ExtensionParams['extensionManager'], appConfig = extensionManager.appConfig): DicomwebRoots {
+  const sources = appConfig?.dataSources ?? [];
+  const source = extensionManager.getActiveDataSourceDefinition?.()
+    ?? sources.find((s) => s.sourceName === appConfig?.defaultDataSourceName) ?? sources[0];
+  const { qidoRoot, wadoRoot } = source?.configuration ?? {};
+  if (!qidoRoot && !wadoRoot) {
+    throw new HostError(source?.sourceName
+      ? `the study's data source "${source.sourceName}" is not a DICOMweb PACS: there is nowhere to store to or search`
+      : 'the viewer has no DICOMweb data source to store to');
+  }
+  const absolute = (root: string) => new URL(root, globalThis.location?.href).href.replace(/\/$/, '');
+  return { qido: absolute(qidoRoot ?? wadoRoot!), wado: absolute(wadoRoot ?? qidoRoot!) };
 }
 
 /** The signed-in user's Authorization for the PACS, as OHIF sends it with its own requests; none without sign-in. */

@@ -92,11 +92,22 @@ export interface CmunextAppConfig {
   contentCreatorName?: string;
 }
 
-type AppConfig = { cmunext?: CmunextAppConfig };
+/** A data source as OHIF's app config defines it; a DICOMweb one has its roots in `configuration`. */
+export interface DataSourceDefinition {
+  sourceName?: string;
+  configuration?: { qidoRoot?: string; wadoRoot?: string };
+}
+
+type AppConfig = { cmunext?: CmunextAppConfig; dataSources?: DataSourceDefinition[]; defaultDataSourceName?: string };
 
 export interface ExtensionParams {
   servicesManager: { services: OhifServices };
   commandsManager: { run(command: string | object, options?: object): unknown; runCommand?(name: string, options?: object): unknown };
-  extensionManager: { getModuleEntry(id: string): { exports: any } | undefined; appConfig?: AppConfig };
+  extensionManager: {
+    getModuleEntry(id: string): { exports: any } | undefined;
+    /** The data source the study was opened from (`?datasources=`, else the default). */
+    getActiveDataSourceDefinition?(): DataSourceDefinition | undefined;
+    appConfig?: AppConfig;
+  };
   appConfig?: AppConfig;
 }

@@ -349,9 +349,9 @@ export class CmunextTool {
         ? writeSeg(sources, correctedSegments(described.segments, stats, aiUid), masks,
           { ...correctedSeriesOptions(described.series, stats, this.config.contentCreatorName), sopInstanceUID, now })
         : writeSeg(sources, described.segments, masks, { ...described.series, sopInstanceUID, now }));
-      const root = host.dicomwebRoot(this.params.extensionManager.appConfig ?? this.params.appConfig);
+      const { wado } = host.dicomwebRoots(this.params.extensionManager, this.params.extensionManager.appConfig ?? this.params.appConfig);
       this.ui().say(withAi ? 'Storing the correction and the AI result it corrects as DICOM SEG to the PACS…' : 'Storing DICOM SEG to the PACS…');
-      await storeInstances(root, parts, host.pacsHeaders(this.services));
+      await storeInstances(wado, parts, host.pacsHeaders(this.services));
       run.inPacs = current;
       const ai = edited ? aiUid : sopInstanceUID;
       run.storedAiSeg = ai ? { uid: ai, threshold: run.threshold } : undefined;
@@ -375,11 +375,12 @@ export class CmunextTool {
         throw new host.HostError('the AI segmentation on this series holds work the PACS does not have: store it, or delete it in the '
           + 'Segmentation panel, before opening a stored SEG');
       }
-      const root = host.dicomwebRoot(this.params.extensionManager.appConfig ?? this.params.appConfig);
+      const roots = host.dicomwebRoots(this.params.extensionManager, this.params.extensionManager.appConfig ?? this.params.appConfig);
+      const root = roots.wado;
       const images = host.stackImages(libs, target);
       const study = target.displaySet.StudyInstanceUID;
       const headers = host.pacsHeaders(this.services);
-      const refs = await findSegInstances(root, study, headers);
+      const refs = await findSegInstances(roots.qido, study, headers);
       // One SEG that cannot be read (another tool's encoding, a failed retrieve) does not hide the others.
       const unreadable: string[] = [];
       for (const ref of refs) {

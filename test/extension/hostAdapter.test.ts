@@ -1,5 +1,5 @@
-import { dicomwebRoot, frameOf, HostError, pacsHeaders } from '../../extension/src/hostAdapter';
-import { OhifServices } from '../../extension/src/ohif';
+import { dicomwebRoots, DicomwebRoots, frameOf, HostError, pacsHeaders } from '../../extension/src/hostAdapter';
+import { DataSourceDefinition, OhifServices } from '../../extension/src/ohif';
 
 describe('host adapter helpers', () => {
   it.each<[string, number | undefined]>([
@@ -11,18 +11,29 @@ describe('host adapter helpers', () => {
     expect(frameOf(imageId)).toBe(frame);
   });
 
-  it('resolves the default data source to an absolute DICOMweb root', () => {
+  const pacs = { sourceName: 'pacs', configuration: { qidoRoot: '/dicom-web/', wadoRoot: '/dicom-web/' } };
+  const other = { sourceName: 'other', configuration: { qidoRoot: 'https://qido.example/rs', wadoRoot: 'https://wado.example/rs/' } };
+  const appConfig = { defaultDataSourceName: 'pacs', dataSources: [other, pacs] };
+  it.each<[string, DataSourceDefinition | undefined, object, DicomwebRoots | RegExp]>([
+    ['the active data source, as OHIF reports it', pacs, appConfig, { qido: 'http://127.0.0.1:3000/dicom-web', wado: 'http://127.0.0.1:3000/dicom-web' }],
+    ['a study opened from another data source: its own roots, QIDO and WADO apart', other, appConfig, { qido: 'https://qido.example/rs', wado: 'https://wado.example/rs' }],
+    ['no active data source reported: the default one', undefined, appConfig, { qido: 'http://127.0.0.1:3000/dicom-web', wado: 'http://127.0.0.1:3000/dicom-web' }],
+    ['a source with a WADO root alone', { sourceName: 'w', configuration: { wadoRoot: '/wado' } }, {}, { qido: 'http://127.0.0.1:3000/wado', wado: 'http://127.0.0.1:3000/wado' }],
+    ['a data source that is not DICOMweb', { sourceName: 'local', configuration: {} }, appConfig, /^the study's data source "local" is not a DICOMweb PACS/],
+    ['no data source at all', undefined, { dataSources: [] }, /^the viewer has no DICOMweb data source to store to$/],
+  ])('DICOMweb roots: %s', (_, active, config, expected) => {
     (globalThis as any).location = { href: 'http://127.0.0.1:3000/cmunext?StudyInstanceUIDs=1' };
-    const appConfig = {
-      defaultDataSourceName: 'pacs',
-      dataSources: [
-        { sourceName: 'other', configuration: { wadoRoot: 'https://elsewhere/dicomweb' } },
-        { sourceName: 'pacs', configuration: { wadoRoot: '/dicom-web/' } },
-      ],
-    };
-    expect(dicomwebRoot(appConfig)).toBe('http://127.0.0.1:3000/dicom-web');
-    expect(() => dicomwebRoot({ dataSources: [] })).toThrow(HostError);
-    delete (globalThis as any).location;
+    try {
+      const extensionManager = { getModuleEntry: () => undefined, getActiveDataSourceDefinition: () => active, appConfig: config };
+      if (expected instanceof RegExp) {
+        expect(() => dicomwebRoots(extensionManager)).toThrow(HostError);
+        expect(() => dicomwebRoots(extensionManager)).toThrow(expected);
+      } else {
+        expect(dicomwebRoots(extensionManager)).toEqual(expected);
+      }
+    } finally {
+      delete (globalThis as any).location;
+    }
   });
 
   it.each<[string, OhifServices['userAuthenticationService'], Record<string, string>]>([
