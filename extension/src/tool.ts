@@ -118,7 +118,8 @@ export class CmunextTool {
     }
   }
 
-  private async loadModel(): Promise<LoadedModel> {
+  /** The model, loading it in a new worker the first time; undefined when the reader cancels while it loads. */
+  private async loadModel(signal: AbortSignal): Promise<LoadedModel | undefined> {
     // A worker that failed after loading (crashed mid-run) is replaced on the next click.
     if (this.client?.failed) {
       this.worker?.terminate();
@@ -139,7 +140,26 @@ export class CmunextTool {
         worker.terminate();
       });
     }
-    return this.loading;
+    const loading = this.loading;
+    const cancelled = new Promise<undefined>((resolve) => signal.addEventListener('abort', () => resolve(undefined), { once: true }));
+    const model = await Promise.race([loading, cancelled]);
+    if (!model && this.loading === loading) {
+      // A load cancelled (a stalled download) goes with its worker: the next click starts afresh.
+      this.loading = undefined;
+      this.worker?.terminate();
+    }
+    return model;
+  }
+
+  /**
+   * The run over the target's series, while its labelmap is still in the viewer: the reader may have deleted it in
+   * OHIF's Segmentation panel, and leaving the mode deletes them all. A run without one holds nothing to store.
+   */
+  private runFor(target: host.Target): AiRun | undefined {
+    const key = target.displaySet.displaySetInstanceUID;
+    const run = this.runs.get(key);
+    if (run && !this.services.segmentationService.getSegmentation(run.segmentationId)) this.runs.delete(key);
+    return this.runs.get(key);
   }
 
   /** For what the disabled buttons do not guard: a hotkey, the threshold slider, a second click before they update. */
@@ -180,23 +200,30 @@ export class CmunextTool {
   }
 
   private async segment(imageIds: string[], target: host.Target): Promise<void> {
+    const libs = host.libraries(this.params.extensionManager);
+    let run = this.runFor(target);
+    // A reopened SEG stays as it is, beside the new AI result, which takes its place for Store.
+    if (run?.description && !inPacs(run, this.labelmap(run, target, libs))) {
+      throw new host.HostError('the stored SEG opened on this series has edits the PACS does not have: store them, or delete that '
+        + 'segmentation in the Segmentation panel, before segmenting again');
+    }
+    // Cancel works from here on: while the model loads, while images are read, and between frames in the worker.
+    this.abort = new AbortController();
+    this.ui().showProgress(0, imageIds.length);
     try {
-      const model = await this.loadModel();
-      const libs = host.libraries(this.params.extensionManager);
+      const model = await this.loadModel(this.abort.signal);
+      if (!model) {
+        this.ui().say('Cancelled while the model was loading: nothing segmented.');
+        return;
+      }
       const label = model.manifest.labels[0];
       const key = target.displaySet.displaySetInstanceUID;
-      let run = this.runs.get(key);
-      // The user may have deleted the AI segmentation in OHIF's panel: then a new one is made. A reopened SEG stays
-      // as it is, beside the new AI result.
-      const replacing = run !== undefined && !run.description && this.services.segmentationService.getSegmentation(run.segmentationId) !== undefined;
+      const replacing = run !== undefined && !run.description;
       if (!run || !replacing) {
         const segmentationId = await host.createLabelmap(this.services, target, `AI ${model.manifest.name}`, [{ number: 1, label: label.name, color: label.color }]);
         run = { segmentationId, displaySetUID: key, threshold: model.manifest.output.threshold, backend: model.backend, frames: new Map() };
         this.runs.set(key, run);
       }
-      // Cancel works from here on: while images are read, and between frames in the worker.
-      this.abort = new AbortController();
-      this.ui().showProgress(0, imageIds.length);
       this.ui().say(`Reading ${imageIds.length} image(s)…`);
       const images: host.ViewedImage[] = [];
       for (const id of imageIds) {
@@ -209,6 +236,7 @@ export class CmunextTool {
       }
       const activeRun = run;
       let written = 0;
+      let kept = 0;
       const result = await this.client!.segment(images.map((i) => i.source), {
         threshold: run.threshold,
         signal: this.abort.signal,
@@ -218,8 +246,13 @@ export class CmunextTool {
         },
         onFrame: (index, frame) => {
           const img = images[index];
-          host.writeMask(libs, activeRun.segmentationId, img.imageId, frame.mask);
-          activeRun.frames.set(img.imageId, { ...frame, instance: img.instance, frame: img.frame });
+          // Segmenting again keeps the reader's edits, as a new threshold does, here or on images painted before.
+          const before = activeRun.frames.get(img.imageId);
+          const previousAi = before?.mask ?? new Uint8Array(frame.mask.length);
+          const shown = keepEdits(previousAi, host.readMask(libs, activeRun.segmentationId, img.imageId) ?? previousAi, frame.mask, before?.edits);
+          host.writeMask(libs, activeRun.segmentationId, img.imageId, shown.mask);
+          kept += shown.kept;
+          activeRun.frames.set(img.imageId, { ...frame, edits: shown.edits, instance: img.instance, frame: img.frame });
           // New AI masks: an AI SEG stored before holds others than those a correction will be measured against.
           activeRun.storedAiSeg = undefined;
           host.segmentationModified(libs, activeRun.segmentationId, target);
@@ -238,7 +271,7 @@ export class CmunextTool {
         const backendName = model.backend === 'webgpu' ? 'WebGPU' : model.backend;
         const outOfDomain = outOfDomainWarning(model.manifest, target.displaySet.Modality);
         this.ui().say(`${model.manifest.name} ${model.manifest.version} on ${backendName}: ${result.frames.length} image(s), `
-          + `${perImage.toFixed(0)} ms per image${replacing ? ' (replaced the earlier AI result)' : ''}.${outOfDomain ? ` ${outOfDomain}` : ''}`);
+          + `${perImage.toFixed(0)} ms per image${replacing ? ` (replaced the earlier AI result${kept ? `; ${kept} edited pixel(s) kept` : ''})` : ''}.${outOfDomain ? ` ${outOfDomain}` : ''}`);
         if (outOfDomain) host.notify(this.services, 'warning', 'CMUNeXt segment', outOfDomain);
       }
     } finally {
@@ -265,7 +298,7 @@ export class CmunextTool {
   /** New threshold over the kept probabilities: no new inference. The reader's edits stay where they are. */
   async setThreshold(threshold: number): Promise<void> {
     const target = host.activeTarget(this.services);
-    const run = this.runs.get(target.displaySet.displaySetInstanceUID);
+    const run = this.runFor(target);
     if (!run) throw new host.HostError('segment an image first; the threshold applies to the AI result');
     if (this.activity) {
       // Frames still to come are cut at the run's threshold: the slider goes back to it.
@@ -314,7 +347,7 @@ export class CmunextTool {
   storeSeg(): Promise<void> {
     return this.guard(() => this.exclusive('storing to the PACS', 'store', async () => {
       const target = host.activeTarget(this.services);
-      const run = this.runs.get(target.displaySet.displaySetInstanceUID);
+      const run = this.runFor(target);
       if (!run) {
         const other = this.opened.get(target.displaySet.displaySetInstanceUID);
         throw new host.HostError(other
@@ -370,8 +403,8 @@ export class CmunextTool {
       const target = host.activeTarget(this.services);
       const libs = host.libraries(this.params.extensionManager);
       // The opened SEG takes the series' place for Store: an AI result the PACS does not hold would be stranded.
-      const current = this.runs.get(target.displaySet.displaySetInstanceUID);
-      if (current && this.services.segmentationService.getSegmentation(current.segmentationId) && !inPacs(current, this.labelmap(current, target, libs))) {
+      const current = this.runFor(target);
+      if (current && !inPacs(current, this.labelmap(current, target, libs))) {
         throw new host.HostError('the AI segmentation on this series holds work the PACS does not have: store it, or delete it in the '
           + 'Segmentation panel, before opening a stored SEG');
       }

@@ -533,9 +533,41 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       expect(Array.from(correction.frames[1].mask)).toEqual(painted[3]);
       expect(correction.segments[0].algorithmParameters).toMatchObject({ pixels_added: String(added), pixels_removed: '0', ai_seg: aiSeg.sopInstanceUID });
 
-      // Stored: nothing more to store, and a stored SEG may now be opened beside it.
+      // Stored: nothing more to store. Segmenting the whole series then keeps what the reader painted on frame 3.
       expect(await store(page)).toBe('Nothing changed since this segmentation was stored or opened; the PACS already holds it.');
-      expect(await openStored(page)).toMatch(/^Opened "Corrected AI segmentation .*" \(SEMIAUTOMATIC, 2 frame\(s\)\) for editing\.$/);
+      await page.locator('[data-cy="CMUNeXtSegmentSeries"]').first().click();
+      await page.waitForFunction(() => /ms per image|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 240000 });
+      const again = (await statusText(page)) ?? '';
+      console.log(`whole series after the reader painted frame 3: ${again}`);
+      expect(again).toMatch(new RegExp(`on wasm: 5 image\\(s\\), \\d+ ms per image \\(replaced the earlier AI result; ${added} edited pixel\\(s\\) kept\\)\\.$`));
+      const series = await framesPainted();
+      // Frame 1, unedited, is the new AI mask: the series is fed at the window shown now, on frame 3.
+      console.log(`frame 1, segmented alone and with the series: Dice ${dice(series[1], ai[1]).toFixed(4)}`);
+      expect(dice(series[1], ai[1])).toBeGreaterThan(0.95);
+      expect(painted[3].every((v, i) => !v || series[3][i])).toBe(true);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('cancels a model download that stalls, and loads afresh on the next click', async () => {
+    const { browser, page, errors } = await openStudy([]);
+    try {
+      let stall = true;
+      const stalled: (() => Promise<void>)[] = [];
+      await page.context().route('**/model.onnx', (route) => (stall ? void stalled.push(() => route.continue()) : route.continue()));
+      await page.locator('[data-cy="CMUNeXtSegment"]').first().click();
+      await page.waitForFunction(() => /Loading the model/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''));
+      await page.waitForTimeout(1000);
+      expect(stalled).toHaveLength(1);
+      expect(await page.locator('[data-cy="CMUNeXtStore-btn"]').isDisabled()).toBe(true);
+      await page.locator('[data-cy="cmunext-cancel"]').click();
+      await page.waitForFunction(() => /Cancelled/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''));
+      expect(await statusText(page)).toBe('Cancelled while the model was loading: nothing segmented.');
+      await page.waitForFunction(() => !(document.querySelector('[data-cy="CMUNeXtSegment-btn"]') as HTMLButtonElement | null)?.disabled, null, { timeout: 10000 });
+      stall = false;
+      expect(await segment(page)).toMatch(/on wasm: 1 image\(s\), \d+ ms per image/);
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
