@@ -497,8 +497,11 @@ export class CmunextTool {
     };
   }
 
+  /** Leaving the mode: its segmentations go with it. The model stays loaded for the next visit. */
   dispose(): void {
     this.abort?.abort();
+    this.runs.clear();
+    this.opened.clear();
     this.panel?.remove();
     this.panel = undefined;
   }
