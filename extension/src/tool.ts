@@ -203,10 +203,7 @@ export class CmunextTool {
     const libs = host.libraries(this.params.extensionManager);
     let run = this.runFor(target);
     // A reopened SEG stays as it is, beside the new AI result, which takes its place for Store.
-    if (run?.description && !inPacs(run, this.labelmap(run, target, libs))) {
-      throw new host.HostError('the stored SEG opened on this series has edits the PACS does not have: store them, or delete that '
-        + 'segmentation in the Segmentation panel, before segmenting again');
-    }
+    if (run?.description) this.refuseToStrand(run, target, libs, 'segmenting again');
     // Cancel works from here on: while the model loads, while images are read, and between frames in the worker.
     this.abort = new AbortController();
     this.ui().showProgress(0, imageIds.length);
@@ -343,6 +340,17 @@ export class CmunextTool {
     return out;
   }
 
+  /** Refuses an action that would leave a run whose labelmap the PACS does not hold with no way to store it. */
+  private refuseToStrand(run: AiRun, target: host.Target, libs: CornerstoneLibraries, action: string): void {
+    if (inPacs(run, this.labelmap(run, target, libs))) return;
+    const what = run.description ? 'stored SEG opened' : 'AI segmentation';
+    throw new host.HostError(`the ${what} on this series holds work the PACS does not have: store it, or delete it in the Segmentation panel, before ${action}`);
+  }
+
+  private roots(): host.DicomwebRoots {
+    return host.dicomwebRoots(this.params.extensionManager, this.params.extensionManager.appConfig ?? this.params.appConfig);
+  }
+
   /** Stores the AI segmentation, or the reader's correction of it, as DICOM SEG to the PACS by STOW-RS. */
   storeSeg(): Promise<void> {
     return this.guard(() => this.exclusive('storing to the PACS', 'store', async () => {
@@ -382,7 +390,7 @@ export class CmunextTool {
         ? writeSeg(sources, correctedSegments(described.segments, stats, aiUid), masks,
           { ...correctedSeriesOptions(described.series, stats, this.config.contentCreatorName), sopInstanceUID, now })
         : writeSeg(sources, described.segments, masks, { ...described.series, sopInstanceUID, now }));
-      const { wado } = host.dicomwebRoots(this.params.extensionManager, this.params.extensionManager.appConfig ?? this.params.appConfig);
+      const { wado } = this.roots();
       this.ui().say(withAi ? 'Storing the correction and the AI result it corrects as DICOM SEG to the PACS…' : 'Storing DICOM SEG to the PACS…');
       await storeInstances(wado, parts, host.pacsHeaders(this.services));
       run.inPacs = current;
@@ -402,13 +410,10 @@ export class CmunextTool {
     return this.guard(() => this.exclusive('opening a stored SEG', 'open a stored SEG', async () => {
       const target = host.activeTarget(this.services);
       const libs = host.libraries(this.params.extensionManager);
-      // The opened SEG takes the series' place for Store: an AI result the PACS does not hold would be stranded.
+      // The opened SEG takes the series' place for Store.
       const current = this.runFor(target);
-      if (current && !inPacs(current, this.labelmap(current, target, libs))) {
-        throw new host.HostError('the AI segmentation on this series holds work the PACS does not have: store it, or delete it in the '
-          + 'Segmentation panel, before opening a stored SEG');
-      }
-      const roots = host.dicomwebRoots(this.params.extensionManager, this.params.extensionManager.appConfig ?? this.params.appConfig);
+      if (current) this.refuseToStrand(current, target, libs, 'opening a stored SEG');
+      const roots = this.roots();
       const root = roots.wado;
       const images = host.stackImages(libs, target);
       const study = target.displaySet.StudyInstanceUID;

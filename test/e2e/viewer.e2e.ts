@@ -263,6 +263,9 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       expect(await segInstances()).toHaveLength(2);
       await page.locator('[data-cy="Brush"]').first().click();
       await stroke(lesion.cx + 100 * lesion.pxPerPixel, lesion.cx + 160 * lesion.pxPerPixel, lesion.cy); // clear of the erased part
+      // A new AI result would take the reopened SEG's place for Store while its edits are not in the PACS.
+      expect(await segment(page)).toBe('Failed: the stored SEG opened on this series holds work the PACS does not have: store it, '
+        + 'or delete it in the Segmentation panel, before segmenting again');
       const revised = await store(page);
       console.log(`reopened, brushed and stored again: ${revised}`);
       expect(revised).toMatch(/^Corrected segmentation stored \(Dice with AI 0\.\d{3}, \+\d+\/-\d+ pixels\); the AI original stays in the PACS\.$/);
