@@ -65,6 +65,9 @@ interface AiRun {
 /** `b` absent: the PACS holds no frame there, which is an empty mask (a SEG leaves empty frames out). */
 const sameMask = (a: Uint8Array, b: Uint8Array | undefined) => (b ? a.length === b.length && a.every((v, i) => v === b[i]) : a.every((v) => v === 0));
 
+/** Images read and sent to the worker at a time. */
+const IMAGES_PER_BATCH = 8;
+
 /** A run's labelmap as it stands, frame by frame, beside the AI masks it is measured against. */
 interface Labelmap {
   sources: SourceInstance[];
@@ -221,53 +224,56 @@ export class CmunextTool {
         run = { segmentationId, displaySetUID: key, threshold: model.manifest.output.threshold, backend: model.backend, frames: new Map() };
         this.runs.set(key, run);
       }
-      this.ui().say(`Reading ${imageIds.length} image(s)…`);
-      const images: host.ViewedImage[] = [];
-      for (const id of imageIds) {
-        if (this.abort.signal.aborted) break;
-        images.push(await host.viewedImage(libs, target.viewport, id));
-      }
-      if (this.abort.signal.aborted) {
-        this.ui().say(`Cancelled: 0 of ${imageIds.length} image(s) segmented and kept.`);
-        return;
-      }
       const activeRun = run;
+      const total = imageIds.length;
       let written = 0;
       let kept = 0;
-      const result = await this.client!.segment(images.map((i) => i.source), {
-        threshold: run.threshold,
-        signal: this.abort.signal,
-        onProgress: (done, total) => {
-          this.ui().showProgress(done, total);
-          this.ui().say(`Segmenting ${done}/${total} on ${model.backend}…`);
-        },
-        onFrame: (index, frame) => {
-          const img = images[index];
-          // Segmenting again keeps the reader's edits, as a new threshold does, here or on images painted before.
-          const before = activeRun.frames.get(img.imageId);
-          const previousAi = before?.mask ?? new Uint8Array(frame.mask.length);
-          const shown = keepEdits(previousAi, host.readMask(libs, activeRun.segmentationId, img.imageId) ?? previousAi, frame.mask, before?.edits);
-          host.writeMask(libs, activeRun.segmentationId, img.imageId, shown.mask);
-          kept += shown.kept;
-          activeRun.frames.set(img.imageId, { ...frame, edits: shown.edits, instance: img.instance, frame: img.frame });
-          // New AI masks: an AI SEG stored before holds others than those a correction will be measured against.
-          activeRun.storedAiSeg = undefined;
-          host.segmentationModified(libs, activeRun.segmentationId, target);
-          written++;
-        },
-      }).catch((e) => {
-        if (e instanceof InferenceError && e.code === 'CANCELLED') {
-          this.ui().say(`Cancelled: ${written} of ${images.length} image(s) segmented and kept.`);
-          return undefined;
+      let inferenceMs = 0;
+      let cancelled = false;
+      this.ui().say(`Reading ${total} image(s)…`);
+      // The images go to the worker a batch at a time: a long cine is never held, or copied to the worker, whole.
+      for (let first = 0; first < total && !cancelled; first += IMAGES_PER_BATCH) {
+        const images: host.ViewedImage[] = [];
+        for (const id of imageIds.slice(first, first + IMAGES_PER_BATCH)) {
+          if (this.abort.signal.aborted) break;
+          images.push(await host.viewedImage(libs, target.viewport, id));
         }
-        throw e;
-      });
+        if (this.abort.signal.aborted) break;
+        cancelled = !(await this.client!.segment(images.map((i) => i.source), {
+          threshold: run.threshold,
+          signal: this.abort.signal,
+          onProgress: (done) => {
+            this.ui().showProgress(first + done, total);
+            this.ui().say(`Segmenting ${first + done}/${total} on ${model.backend}…`);
+          },
+          onFrame: (index, frame) => {
+            const img = images[index];
+            // Segmenting again keeps the reader's edits, as a new threshold does, here or on images painted before.
+            const before = activeRun.frames.get(img.imageId);
+            const previousAi = before?.mask ?? new Uint8Array(frame.mask.length);
+            const shown = keepEdits(previousAi, host.readMask(libs, activeRun.segmentationId, img.imageId) ?? previousAi, frame.mask, before?.edits);
+            host.writeMask(libs, activeRun.segmentationId, img.imageId, shown.mask);
+            kept += shown.kept;
+            activeRun.frames.set(img.imageId, { ...frame, edits: shown.edits, instance: img.instance, frame: img.frame });
+            // New AI masks: an AI SEG stored before holds others than those a correction will be measured against.
+            activeRun.storedAiSeg = undefined;
+            host.segmentationModified(libs, activeRun.segmentationId, target);
+            inferenceMs += frame.inferenceMs;
+            written++;
+          },
+        }).catch((e) => {
+          if (e instanceof InferenceError && e.code === 'CANCELLED') return undefined;
+          throw e;
+        }));
+      }
       run.backend = model.backend;
-      if (result) {
-        const perImage = result.frames.reduce((a, f) => a + f.inferenceMs, 0) / result.frames.length;
+      if (cancelled || this.abort.signal.aborted) {
+        this.ui().say(`Cancelled: ${written} of ${total} image(s) segmented and kept.`);
+      } else {
+        const perImage = inferenceMs / written;
         const backendName = model.backend === 'webgpu' ? 'WebGPU' : model.backend;
         const outOfDomain = outOfDomainWarning(model.manifest, target.displaySet.Modality);
-        this.ui().say(`${model.manifest.name} ${model.manifest.version} on ${backendName}: ${result.frames.length} image(s), `
+        this.ui().say(`${model.manifest.name} ${model.manifest.version} on ${backendName}: ${written} image(s), `
           + `${perImage.toFixed(0)} ms per image${replacing ? ` (replaced the earlier AI result${kept ? `; ${kept} edited pixel(s) kept` : ''})` : ''}.${outOfDomain ? ` ${outOfDomain}` : ''}`);
         if (outOfDomain) host.notify(this.services, 'warning', 'CMUNeXt segment', outOfDomain);
       }

@@ -449,6 +449,13 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       const before = (await segInstances()).length;
       expect(await store(page)).toBe('Failed: "Organs (other tool)" is not a CMUNeXt result: edits to it are not stored from here');
       expect(await segInstances()).toHaveLength(before);
+
+      // The whole series goes to the worker in batches of 8 slices: all 12 are segmented, with the out-of-domain warning.
+      await page.locator('[data-cy="CMUNeXtSegmentSeries"]').first().click();
+      await page.waitForFunction(() => /ms per image|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 240000 });
+      const series = (await statusText(page)) ?? '';
+      console.log(`CT series: ${series}`);
+      expect(series).toMatch(/ on wasm: 12 image\(s\), \d+ ms per image\. Warning: this model was trained on US images, not CT;/);
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
