@@ -92,7 +92,7 @@ export class CmunextTool {
   private loading?: Promise<LoadedModel>;
   private model?: LoadedModel;
   private readonly runs = new Map<string, AiRun>();
-  /** Per display set: the SEG last opened when it is not a CMUNeXt result, so Store can say why it stores nothing. */
+  /** Per display set: why the SEG last opened cannot be stored from here, so Store can say why it stores nothing. */
   private readonly opened = new Map<string, string>();
   private abort?: AbortController;
   private panel?: ToolPanel;
@@ -365,7 +365,7 @@ export class CmunextTool {
       if (!run) {
         const other = this.opened.get(target.displaySet.displaySetInstanceUID);
         throw new host.HostError(other
-          ? `"${other}" is not a CMUNeXt result: edits to it are not stored from here`
+          ? `${other}, so edits to it are not stored from here`
           : 'there is no CMUNeXt segmentation on this series to store: segment, or open a stored SEG');
       }
       const described = run.description ?? (this.model && {
@@ -459,8 +459,8 @@ export class CmunextTool {
         let storable = '';
         if (typeof run === 'string') {
           this.runs.delete(key);
-          this.opened.set(key, seg.seriesDescription ?? seg.sopInstanceUID);
-          storable = ` ${run}`;
+          this.opened.set(key, `"${seg.seriesDescription ?? seg.sopInstanceUID}": ${run}`);
+          storable = ` ${run[0].toUpperCase()}${run.slice(1)}, so edits to it are not stored from here.`;
         } else {
           this.runs.set(key, run);
         }
@@ -478,22 +478,29 @@ export class CmunextTool {
 
   /**
    * The AI run a reopened SEG continues: the AI result it is, or corrects, is what further corrections are measured
-   * against. Where there is none, says why its edits cannot be stored from here.
+   * against. Where there is none, says why its edits cannot be stored from here (a clause: "it is not ...").
    */
   private async reopenedRun(seg: ReadSeg, refs: SegInstanceRef[], at: {
     root: string; study: string; headers: PacsHeaders; images: StackImage[]; libs: CornerstoneLibraries; segmentationId: string; key: string; shown: Map<string, Uint8Array>;
   }): Promise<AiRun | string> {
     const aiUid = aiSegUid(seg);
     const aiRef = refs.find((r) => r.sopInstanceUID === aiUid);
-    const ai = aiUid === seg.sopInstanceUID ? seg : aiRef && readSeg(await retrieveInstance(at.root, at.study, aiRef, at.headers));
-    if (aiUid && !ai) return 'Its AI original is not in this study, so edits to it cannot be stored from here.';
+    let ai: ReadSeg | undefined;
+    try {
+      ai = aiUid === seg.sopInstanceUID ? seg : aiRef && readSeg(await retrieveInstance(at.root, at.study, aiRef, at.headers));
+    } catch (e) {
+      // The SEG is open already: it stays, and says why its edits cannot be measured and stored.
+      if (!(e instanceof SegReadError || e instanceof RetrieveError)) throw e;
+      return `its AI original could not be read (${e.message})`;
+    }
+    if (aiUid && !ai) return 'its AI original is not in this study';
     let description: AiDescription | undefined;
     try {
       description = ai && ai.segments.length === 1 ? aiDescription(ai) : undefined;
     } catch (e) {
       if (!(e instanceof SegReadError)) throw e;
     }
-    if (!ai || !description) return 'It is not a CMUNeXt result, so edits to it are not stored from here.';
+    if (!ai || !description) return 'it is not a CMUNeXt result';
     // CMUNeXt SEGs hold one segment, so labels and masks are the same 0/1 values.
     const aiMasks = new Map([...framesByImage(ai.frames, at.images)].map(([imageId, over]) => [imageId, composeLabels(over, ai.rows * ai.columns).labels]));
     const frames = new Map<string, AiFrame>();

@@ -447,7 +447,7 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       await page.screenshot({ path: join(SHOTS, 'other-tool-seg.png') });
 
       const before = (await segInstances()).length;
-      expect(await store(page)).toBe('Failed: "Organs (other tool)" is not a CMUNeXt result: edits to it are not stored from here');
+      expect(await store(page)).toBe('Failed: "Organs (other tool)": it is not a CMUNeXt result, so edits to it are not stored from here');
       expect(await segInstances()).toHaveLength(before);
 
       // The whole series goes to the worker in batches of 8 slices: all 12 are segmented, with the out-of-domain warning.
@@ -487,6 +487,15 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       expect(await openStored(page)).toMatch(/^Opened "Corrected AI segmentation .*" \(SEMIAUTOMATIC, 1 frame\(s\)\) for editing\.$/);
       expect((await labelmaps(page))[0].data.map((v) => (v ? 1 : 0))).toEqual(Array.from(correction.seg.frames[0].mask));
       expect(await store(page)).toBe('Nothing changed since this segmentation was stored or opened; the PACS already holds it.');
+
+      // The PACS fails to send the AI original: the correction still opens, and Store says why it cannot store edits.
+      await reloadViewer(page);
+      await page.route(`**/instances/${aiSeg.seg.sopInstanceUID}`, (route) => route.fulfill({ status: 503, body: 'busy' }));
+      const opened = await openStored(page);
+      console.log(`AI original refused by the PACS: ${opened}`);
+      expect(opened).toMatch(new RegExp(`^Opened "Corrected AI segmentation .*" \\(SEMIAUTOMATIC, 1 frame\\(s\\)\\) for editing\\. Its AI original could not be read \\(.*/instances/${aiSeg.seg.sopInstanceUID}: HTTP 503\\), so edits to it are not stored from here\\.$`));
+      expect((await labelmaps(page))[0].data.map((v) => (v ? 1 : 0))).toEqual(Array.from(correction.seg.frames[0].mask));
+      expect(await store(page)).toMatch(/^Failed: "Corrected AI segmentation .*": its AI original could not be read \(.*HTTP 503\), so edits to it are not stored from here$/);
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
