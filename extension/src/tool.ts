@@ -106,7 +106,7 @@ export class CmunextTool {
   }
 
   private ui(): ToolPanel {
-    this.panel ??= new ToolPanel({ onThreshold: (t) => void this.guard(() => this.setThreshold(t)), onCancel: () => this.abort?.abort() });
+    this.panel ??= new ToolPanel({ onThreshold: (t) => void this.setThreshold(t), onCancel: () => this.abort?.abort() });
     return this.panel;
   }
 
@@ -299,7 +299,12 @@ export class CmunextTool {
   }
 
   /** New threshold over the kept probabilities: no new inference. The reader's edits stay where they are. */
-  async setThreshold(threshold: number): Promise<void> {
+  setThreshold(threshold: number): Promise<void> {
+    return this.guard(() => this.rethreshold(threshold));
+  }
+
+  private async rethreshold(threshold: number): Promise<void> {
+    if (!(threshold > 0 && threshold < 1)) throw new host.HostError(`the threshold must be above 0 and below 1, got ${threshold}`);
     const target = host.activeTarget(this.services);
     const run = this.runFor(target);
     if (!run) throw new host.HostError('segment an image first; the threshold applies to the AI result');

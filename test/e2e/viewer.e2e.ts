@@ -201,6 +201,11 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       console.log(`threshold 0.95: ${strictCount} pixels, 0.5: ${aiCount}`);
       expect(strictCount).toBeLessThan(aiCount);
       expect(await setThreshold(0.5)).toEqual(maps[0].data);
+      // The command, as a hotkey or another extension runs it, refuses a threshold out of range and says so.
+      await page.evaluate(() => (window as any).commandsManager.runCommand('cmunextSetThreshold', { threshold: 1.5 }));
+      await page.waitForFunction(() => /^Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''));
+      expect(await statusText(page)).toBe('Failed: the threshold must be above 0 and below 1, got 1.5');
+      expect((await labelmaps(page))[0].data).toEqual(maps[0].data);
 
       // Store the AI output.
       expect(await store(page)).toBe('AI segmentation stored as DICOM SEG.');
