@@ -113,8 +113,9 @@ async function reloadViewer(page: Page): Promise<void> {
   await page.waitForTimeout(3000);
 }
 
-async function segment(page: Page): Promise<string> {
-  await page.locator('[data-cy="CMUNeXtSegment"]').first().click();
+/** Clicks a segment button (the image shown, or the whole series) and waits for the outcome; returns the panel's status. */
+async function segment(page: Page, button: 'CMUNeXtSegment' | 'CMUNeXtSegmentSeries' = 'CMUNeXtSegment'): Promise<string> {
+  await page.locator(`[data-cy="${button}"]`).first().click();
   const status = page.locator('[data-cy="cmunext-status"]');
   await page.waitForFunction(() => /ms per image|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 240000 });
   return (await status.textContent()) ?? '';
@@ -456,9 +457,7 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       expect(await segInstances()).toHaveLength(before);
 
       // The whole series goes to the worker in batches of 8 slices: all 12 are segmented, with the out-of-domain warning.
-      await page.locator('[data-cy="CMUNeXtSegmentSeries"]').first().click();
-      await page.waitForFunction(() => /ms per image|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 240000 });
-      const series = (await statusText(page)) ?? '';
+      const series = await segment(page, 'CMUNeXtSegmentSeries');
       console.log(`CT series: ${series}`);
       expect(series).toMatch(/ on wasm: 12 image\(s\), \d+ ms per image\. Warning: this model was trained on US images, not CT;/);
       expect(errors).toEqual([]);
@@ -559,9 +558,7 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
 
       // Stored: nothing more to store. Segmenting the whole series then keeps what the reader painted on frame 3.
       expect(await store(page)).toBe('Nothing changed since this segmentation was stored or opened; the PACS already holds it.');
-      await page.locator('[data-cy="CMUNeXtSegmentSeries"]').first().click();
-      await page.waitForFunction(() => /ms per image|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 240000 });
-      const again = (await statusText(page)) ?? '';
+      const again = await segment(page, 'CMUNeXtSegmentSeries');
       console.log(`whole series after the reader painted frame 3: ${again}`);
       expect(again).toMatch(new RegExp(`on wasm: 5 image\\(s\\), \\d+ ms per image \\(replaced the earlier AI result; ${added} edited pixel\\(s\\) kept\\)\\.$`));
       const series = await framesPainted();
