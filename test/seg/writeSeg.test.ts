@@ -82,6 +82,21 @@ const KINDS: [string, () => Kind][] = [
     masks: [0, 1].map((source) => ({ source, segment: 1, mask: rect(source, 1, 2, 3) })),
     geometry: false,
   })],
+  ['CT stack with an empty slice thickness: no geometry stated', () => ({
+    sources: [0, 2].map((z, i) => ({ ...ctSlice(`2.25.330${i}`, z, new Int16Array(R * C).fill(1000), R, C), SliceThickness: '' })),
+    segments: [LESION],
+    masks: [0, 1].map((source) => ({ source, segment: 1, mask: rect(source, 1, 2, 3) })),
+    geometry: false,
+  })],
+  ['MR stack stating spacing between slices alone', () => ({
+    sources: [0, 3].map((z, i) => {
+      const { SliceThickness: _, ...slice } = ctSlice(`2.25.340${i}`, z, new Int16Array(R * C).fill(1000), R, C);
+      return { ...slice, SpacingBetweenSlices: 3 };
+    }),
+    segments: [LESION],
+    masks: [0, 1].map((source) => ({ source, segment: 1, mask: rect(source, 1, 2, 3) })),
+    geometry: true,
+  })],
   ['secondary capture, monochrome, no geometry', () => ({
     sources: [secondaryCapture('2.25.4001', grey(), R, C)],
     segments: [LESION], masks: [{ source: 0, segment: 1, mask: rect(2, 2, 2, 6) }], geometry: false,
@@ -148,6 +163,9 @@ describe.each(KINDS)('DICOM SEG for %s', (_, make) => {
     expect(ds.string('x00280008')).toBe(String(kept.length));
     expect(ds.string('x00080201')).toBe('+0000'); // dates and times are UTC
     expect(ds.string('x00200052')).toBe(kind.geometry ? '2.25.1004' : undefined);
+    const src = kind.sources[0] as any;
+    const measures = back.dataset.SharedFunctionalGroupsSequence?.[0]?.PixelMeasuresSequence?.[0];
+    expect(measures && Number(measures.SliceThickness)).toBe(kind.geometry ? src.SliceThickness ?? src.SpacingBetweenSlices : undefined);
   });
 
   it('passes dciodvfy -new and dcentvfy against its sources', () => {

@@ -22,15 +22,19 @@ function frameCount(s: SourceInstance): number {
   return Number(s.NumberOfFrames ?? 1) || 1;
 }
 
+/** The Pixel Measures slice thickness (Type 1 where geometry is stated): the source's own, else its spacing. */
+const thicknessOf = (s: SourceInstance) => [s.SliceThickness, s.SpacingBetweenSlices].find((v) => v !== undefined && String(v).trim() !== '');
+
 /**
  * Plane geometry is written only when every source has all of it, in one frame of reference, and shares the
- * orientation and pixel spacing that the SEG states once for all frames: nothing is invented.
+ * orientation, pixel spacing and slice thickness that the SEG states once for all frames: nothing is invented.
  */
 function hasGeometry(sources: SourceInstance[]): boolean {
   const shared = (field: (s: SourceInstance) => unknown) => new Set(sources.map((s) => JSON.stringify(field(s)))).size === 1;
   return sources.every(
-    (s) => s.FrameOfReferenceUID && s.ImagePositionPatient?.length === 3 && s.ImageOrientationPatient?.length === 6 && s.PixelSpacing?.length === 2 && frameCount(s) === 1,
-  ) && shared((s) => s.FrameOfReferenceUID) && shared((s) => s.ImageOrientationPatient!.map(Number)) && shared((s) => s.PixelSpacing!.map(Number));
+    (s) => s.FrameOfReferenceUID && s.ImagePositionPatient?.length === 3 && s.ImageOrientationPatient?.length === 6 && s.PixelSpacing?.length === 2 && thicknessOf(s) !== undefined && frameCount(s) === 1,
+  ) && shared((s) => s.FrameOfReferenceUID) && shared((s) => s.ImageOrientationPatient!.map(Number)) && shared((s) => s.PixelSpacing!.map(Number)) &&
+    shared((s) => Number(thicknessOf(s)));
 }
 
 /** Distance of a slice along its plane's normal (row x column direction cosines). */
@@ -218,7 +222,7 @@ export function writeSeg(sources: SourceInstance[], segments: SegmentDescription
             PixelMeasuresSequence: [
               {
                 PixelSpacing: first.PixelSpacing,
-                SliceThickness: first.SliceThickness ?? first.SpacingBetweenSlices ?? '',
+                SliceThickness: thicknessOf(first),
                 ...(first.SpacingBetweenSlices !== undefined ? { SpacingBetweenSlices: first.SpacingBetweenSlices } : {}),
               },
             ],
