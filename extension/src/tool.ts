@@ -11,7 +11,7 @@ import * as host from './hostAdapter';
 import { CornerstoneLibraries, ExtensionParams } from './ohif';
 import { ToolPanel } from './panel';
 import { InferenceClient } from './runtime/client';
-import { InferenceError } from './runtime/errors';
+import { InferenceError, messageOf } from './runtime/errors';
 import { LoadedModel, MessageEndpoint } from './runtime/protocol';
 import { agreement, correctedSegments, correctedSeriesOptions } from './seg/agreement';
 import { aiSegments, aiSeriesOptions } from './seg/provenance';
@@ -117,7 +117,7 @@ export class CmunextTool {
       host.activeTarget(this.services);
       return undefined;
     } catch (e) {
-      return e instanceof host.HostError ? e.message : String(e);
+      return messageOf(e);
     }
   }
 
@@ -190,7 +190,7 @@ export class CmunextTool {
     try {
       await action();
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
+      const message = messageOf(e);
       this.ui().say(`Failed: ${message}`);
       host.notify(this.services, 'error', 'CMUNeXt segment', message);
     } finally {

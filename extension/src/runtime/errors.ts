@@ -24,7 +24,23 @@ export interface SerializedError {
   message: string;
 }
 
+/**
+ * What a thrown value says, for a person. Libraries also throw strings and plain objects (an Error from another realm
+ * arrives as one); String() of those reads "[object Object]".
+ */
+export function messageOf(e: unknown): string {
+  if (e instanceof Error) return e.message || e.name;
+  if (typeof e === 'string') return e || 'an empty error';
+  const message = (e as { message?: unknown } | null)?.message;
+  if (typeof message === 'string' && message) return message;
+  try {
+    return JSON.stringify(e) ?? String(e);
+  } catch {
+    return String(e);
+  }
+}
+
 export function serializeError(e: unknown, fallback: InferenceErrorCode): SerializedError {
   if (e instanceof InferenceError) return { code: e.code, message: e.message };
-  return { code: fallback, message: e instanceof Error ? e.message : String(e) };
+  return { code: fallback, message: messageOf(e) };
 }

@@ -1,6 +1,6 @@
 import { ModelManifest } from '../core/manifest';
 import { ModelInput } from '../core/preprocess';
-import { InferenceError } from './errors';
+import { InferenceError, messageOf } from './errors';
 import { InferenceSession, OrtModule } from './ort';
 
 /** Execution providers in the order to try them; the browser default prefers the GPU. */
@@ -38,7 +38,7 @@ export class ModelSession {
         return new ModelSession(ort, session, manifest, backend, skipped);
       } catch (e) {
         if (e instanceof InferenceError) throw e;
-        skipped.push({ backend, reason: e instanceof Error ? e.message : String(e) });
+        skipped.push({ backend, reason: messageOf(e) });
       }
     }
     throw new InferenceError('NO_BACKEND', `no execution provider could run ${manifest.id}: ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')}`);
@@ -50,7 +50,7 @@ export class ModelSession {
       const out = (await this.session.run(feeds))[this.manifest.output.name];
       return { data: out.data as Float32Array, dims: [...out.dims] };
     } catch (e) {
-      throw new InferenceError('INFERENCE_FAILED', `${this.backend} inference failed: ${e instanceof Error ? e.message : String(e)}`);
+      throw new InferenceError('INFERENCE_FAILED', `${this.backend} inference failed: ${messageOf(e)}`);
     }
   }
 
