@@ -31,6 +31,16 @@ function palette(ds: dicomParser.DataSet, colour: 'Red' | 'Green' | 'Blue'): Pal
   return { descriptor, data };
 }
 
+/** Y1 Y2 Cb Cr pairs -> Y Cb Cr for every pixel, each pair's chroma shared by both of its pixels. */
+function fullChroma(pairs: StoredPixels): StoredPixels {
+  const full = new (pairs.constructor as new (n: number) => StoredPixels)((pairs.length / 4) * 6);
+  for (let p = 0, o = 0; p < pairs.length; p += 4, o += 6) {
+    const [y1, y2, cb, cr] = [pairs[p], pairs[p + 1], pairs[p + 2], pairs[p + 3]];
+    full.set([y1, cb, cr, y2, cb, cr], o);
+  }
+  return full;
+}
+
 /** One frame of an uncompressed DICOM image -> SourceImage, with its stored window and rescale. */
 export function readDicomImage(bytes: Uint8Array, frame: number): SourceImage {
   const ds = dicomParser.parseDicom(bytes);
@@ -47,15 +57,19 @@ export function readDicomImage(bytes: Uint8Array, frame: number): SourceImage {
   const pixelRepresentation = (ds.uint16('x00280103') ?? 0) as 0 | 1;
   const frames = parseInt(ds.string('x00280008') ?? '1', 10) || 1;
   if (!Number.isInteger(frame) || frame < 0 || frame >= frames) throw new Error(`frame ${frame + 1} requested; the image has ${frames} frame(s)`);
-  const count = rows * columns * samplesPerPixel;
+  const pi = (ds.string('x00280004') ?? 'MONOCHROME2').trim() as PhotometricInterpretation;
+  // Native YBR_FULL_422 stores each pair of pixels as Y1 Y2 Cb Cr: two samples a pixel, not three (PS3.3 C.7.6.3.1.2).
+  const subsampled = pi === 'YBR_FULL_422';
+  if (subsampled && columns % 2) throw new Error(`YBR_FULL_422 needs an even number of columns, got ${columns}`);
+  const count = rows * columns * (subsampled ? 2 : samplesPerPixel);
   const bytesPerSample = bitsAllocated / 8;
   if (![1, 2, 4].includes(bytesPerSample)) throw new Error(`Bits Allocated ${bitsAllocated} is not supported (8, 16 or 32)`);
   const start = pixel.dataOffset + frame * count * bytesPerSample;
-  if (start + count * bytesPerSample > pixel.dataOffset + pixel.length) throw new Error(`Pixel Data holds ${pixel.length} bytes, too few for ${frames} frame(s) of ${rows}x${columns}x${samplesPerPixel}`);
+  if (start + count * bytesPerSample > pixel.dataOffset + pixel.length) throw new Error(`Pixel Data holds ${pixel.length} bytes, too few for ${frames} frame(s) of ${rows}x${columns} ${pi} at ${count * bytesPerSample} bytes a frame`);
   const buf = new Uint8Array(bytes.subarray(start, start + count * bytesPerSample)).buffer; // a copy, aligned for the typed array
   const Typed = { 1: [Uint8Array, Int8Array], 2: [Uint16Array, Int16Array], 4: [Uint32Array, Int32Array] }[bytesPerSample as 1 | 2 | 4][pixelRepresentation];
-  const pixelData = new Typed(buf) as StoredPixels;
-  const pi = (ds.string('x00280004') ?? 'MONOCHROME2').trim() as PhotometricInterpretation;
+  const stored = new Typed(buf) as StoredPixels;
+  const pixelData = subsampled ? fullChroma(stored) : stored;
   const center = firstNumber(ds, 'x00281050');
   const width = firstNumber(ds, 'x00281051');
   const dicomWindow: Window | undefined = center !== undefined && width !== undefined ? { center, width } : undefined;
@@ -67,8 +81,8 @@ export function readDicomImage(bytes: Uint8Array, frame: number): SourceImage {
     bitsAllocated,
     bitsStored: ds.uint16('x00280101') ?? bitsAllocated,
     pixelRepresentation,
-    photometricInterpretation: pi,
-    planarConfiguration: (ds.uint16('x00280006') ?? 0) as 0 | 1,
+    photometricInterpretation: subsampled ? 'YBR_FULL' : pi,
+    planarConfiguration: subsampled ? 0 : ((ds.uint16('x00280006') ?? 0) as 0 | 1),
     rescaleSlope: firstNumber(ds, 'x00281053'),
     rescaleIntercept: firstNumber(ds, 'x00281052'),
     dicomWindow,
