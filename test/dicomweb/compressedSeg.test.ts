@@ -2,19 +2,14 @@
 import { readPart10, writePart10 } from '../../extension/src/dicom/part10';
 import { retrieveInstance, SegInstanceRef } from '../../extension/src/dicomweb/retrieve';
 import { readSeg, SegReadError } from '../../extension/src/seg/readSeg';
-import { SegmentDescription } from '../../extension/src/seg/types';
 import { writeSeg } from '../../extension/src/seg/writeSeg';
 import { Pacs, startOrthanc } from '../../scripts/pacs';
 import { metadataOf, PATIENT_STUDY, secondaryCapture } from '../helpers/dicom';
+import { MANUAL_LESION as LESION } from '../helpers/segments';
 
 const R = 16;
 const C = 24;
 const JPEG_LS_LOSSLESS = '1.2.840.10008.1.2.4.80';
-const LESION: SegmentDescription = {
-  number: 1, label: 'Lesion', color: [230, 80, 60], algorithmType: 'MANUAL',
-  category: { scheme: 'SCT', code: '49755003', meaning: 'Morphologically abnormal structure' },
-  type: { scheme: 'SCT', code: '52988006', meaning: 'Lesion' },
-};
 const mask = Uint8Array.from({ length: R * C }, (_, i) => (Math.floor(i / C) > 3 && i % C < 9 ? 1 : 0));
 
 /** A FRACTIONAL SEG (8-bit pixels, which Orthanc can compress losslessly; packed 1-bit BINARY it cannot). */

@@ -7,13 +7,11 @@ import { readSeg } from '../../extension/src/seg/readSeg';
 import { FrameMask, SegmentDescription, SegWriterOptions } from '../../extension/src/seg/types';
 import { SegWriterError, writeSeg } from '../../extension/src/seg/writeSeg';
 import { ctSlice, dicomFile, metadataOf, PATIENT_STUDY, secondaryCapture, usCine, usImage } from '../helpers/dicom';
+import { MANUAL_LESION } from '../helpers/segments';
 
 const LESION: SegmentDescription = {
-  number: 1,
+  ...MANUAL_LESION,
   label: 'Breast lesion',
-  color: [230, 80, 60],
-  category: { scheme: 'SCT', code: '49755003', meaning: 'Morphologically abnormal structure' },
-  type: { scheme: 'SCT', code: '52988006', meaning: 'Lesion' },
   anatomicRegion: { scheme: 'SCT', code: '76752008', meaning: 'Breast' },
   algorithmType: 'AUTOMATIC',
   algorithm: { name: 'CMUNeXt-S breast ultrasound lesion', version: '0.1.0 sha256:58962e2f836f5bd8', parameters: { threshold: 0.5, backend: 'wasm', weights_sha256: '58962e2f'.repeat(8) } },
