@@ -32,7 +32,7 @@ AVERAGE_FIELDS = ["epoch", "averaged", "val_loss", "val_iou", "val_f1"]
 Augment = Callable[[np.ndarray, np.ndarray, np.random.Generator], tuple[np.ndarray, np.ndarray]]
 
 
-def parse_args() -> argparse.Namespace:
+def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--variant", default="S", choices=["S", "base", "L"])
     p.add_argument("--run", type=Path, required=True, help="folder for checkpoints, metrics.csv and config.json")
@@ -67,7 +67,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--time-limit", type=float, default=0, help="stop after the epoch in which this many seconds have passed (0: none)")
     p.add_argument("--init", type=Path, help="start from this checkpoint's weights (new optimizer and LR schedule), e.g. to finish a 128x128 run at 256x256")
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
-    return p.parse_args()
+    return p
 
 
 def size_for_epoch(schedule: str, epoch: int) -> int:
@@ -167,7 +167,8 @@ def update_average(average: AveragedModel, model: torch.nn.Module, xs: np.ndarra
 
 
 def main() -> None:
-    args = parse_args()
+    parser = build_parser()
+    args = parser.parse_args()
     if args.teacher and not 0 < args.teacher_weight <= 1:
         raise SystemExit(f"--teacher-weight must be above 0 and at most 1, got {args.teacher_weight}")
     if args.val_size is None:  # a 128x128 model scores poorly on 256 inputs: validate it as it will be used
@@ -184,12 +185,8 @@ def main() -> None:
     done_epochs = ckpt["epoch"] + 1 if ckpt else 0
     if config_path.exists():
         saved = json.loads(config_path.read_text())
-        saved.setdefault("augment", "paper")  # runs from before the option
-        saved.setdefault("lr_policy", "poly")
-        saved.setdefault("loss", "paper")
-        saved.setdefault("average_from", None)
-        saved.setdefault("teacher", [])
-        saved.setdefault("teacher_weight", 0.5)
+        for option in ("augment", "lr_policy", "loss", "average_from", "teacher", "teacher_weight"):
+            saved.setdefault(option, parser.get_default(option))  # runs from before the option ran with its default
         saved.setdefault("val_size", config["val_size"])  # not recorded by the first runs
         changed = {k for k in ("variant", "seed", "epochs", "batch", "lr", "lr_policy", "average_from", "val_fraction",
                                "init", "augment", "val_size", "loss", "teacher", "teacher_weight") if saved.get(k) != config[k]}
