@@ -95,6 +95,32 @@ export const ctSlice = (sop: string, z: number, pixels: Int16Array, rows: number
   PixelData: [new Int16Array(pixels).buffer],
 });
 
+/**
+ * Enhanced MR Image Storage, one frame a slice at the given z: each frame's position in its per-frame functional
+ * group, orientation and pixel measures stated once in the shared one.
+ */
+export const enhancedMr = (sop: string, zs: number[], rows: number, columns: number) => ({
+  ...common('1.2.840.10008.5.1.4.1.1.4.1', sop, '2.25.1006', 'MR'),
+  ImageType: ['ORIGINAL', 'PRIMARY', 'M', 'NONE'],
+  FrameOfReferenceUID: '2.25.1004',
+  PositionReferenceIndicator: '',
+  NumberOfFrames: String(zs.length),
+  SharedFunctionalGroupsSequence: [{
+    PlaneOrientationSequence: [{ ImageOrientationPatient: [1, 0, 0, 0, 1, 0] }],
+    PixelMeasuresSequence: [{ PixelSpacing: [0.5, 0.5], SliceThickness: 3 }],
+  }],
+  PerFrameFunctionalGroupsSequence: zs.map((z) => ({ PlanePositionSequence: [{ ImagePositionPatient: [-10, -10, z] }] })),
+  Rows: rows,
+  Columns: columns,
+  SamplesPerPixel: 1,
+  PhotometricInterpretation: 'MONOCHROME2',
+  BitsAllocated: 16,
+  BitsStored: 16,
+  HighBit: 15,
+  PixelRepresentation: 0,
+  PixelData: [new Uint16Array(rows * columns * zs.length).fill(500).buffer],
+});
+
 /** Secondary Capture Image Storage, monochrome photograph-like image. */
 export const secondaryCapture = (sop: string, grey: Uint8Array, rows: number, columns: number) => ({
   ...common('1.2.840.10008.5.1.4.1.1.7', sop, '2.25.1005', 'OT'),

@@ -6,7 +6,7 @@ import * as dicomParser from 'dicom-parser';
 import { readSeg } from '../../extension/src/seg/readSeg';
 import { FrameMask, SegmentDescription, SegWriterOptions } from '../../extension/src/seg/types';
 import { SegWriterError, writeSeg } from '../../extension/src/seg/writeSeg';
-import { ctSlice, dicomFile, metadataOf, PATIENT_STUDY, secondaryCapture, usCine, usImage } from '../helpers/dicom';
+import { ctSlice, dicomFile, enhancedMr, metadataOf, PATIENT_STUDY, secondaryCapture, usCine, usImage } from '../helpers/dicom';
 import { MANUAL_LESION } from '../helpers/segments';
 
 const LESION: SegmentDescription = {
@@ -95,11 +95,27 @@ const KINDS: [string, () => Kind][] = [
     masks: [0, 1].map((source) => ({ source, segment: 1, mask: rect(source, 1, 2, 3) })),
     geometry: true,
   })],
+  ['enhanced MR: each frame positioned by its functional group, frames out of stack order', () => ({
+    sources: [enhancedMr('2.25.3500', [6, 0, 3], R, C)],
+    segments: [LESION],
+    masks: [1, 2, 3].map((frame) => ({ source: 0, frame, segment: 1, mask: rect(frame, 1, 2, 3) })),
+    geometry: true,
+  })],
+  ['enhanced MR with a frame that states no position: no geometry stated', () => ({
+    sources: [{ ...enhancedMr('2.25.3510', [0, 3], R, C), PerFrameFunctionalGroupsSequence: [{ PlanePositionSequence: [{ ImagePositionPatient: [-10, -10, 0] }] }, {}] }],
+    segments: [LESION],
+    masks: [1, 2].map((frame) => ({ source: 0, frame, segment: 1, mask: rect(frame, 1, 2, 3) })),
+    geometry: false,
+  })],
   ['secondary capture, monochrome, no geometry', () => ({
     sources: [secondaryCapture('2.25.4001', grey(), R, C)],
     segments: [LESION], masks: [{ source: 0, segment: 1, mask: rect(2, 2, 2, 6) }], geometry: false,
   })],
 ];
+
+/** Where the fixture puts a source frame: its own position, or its functional group's for an enhanced image. */
+const positionOf = (src: any, frame = 1): number[] =>
+  src.PerFrameFunctionalGroupsSequence ? src.PerFrameFunctionalGroupsSequence[frame - 1].PlanePositionSequence[0].ImagePositionPatient : src.ImagePositionPatient;
 
 const hasTools = existsSync('/usr/bin/dciodvfy') && existsSync('/usr/bin/dcentvfy');
 
@@ -126,13 +142,13 @@ describe.each(KINDS)('DICOM SEG for %s', (_, make) => {
       expect(back.frames[i].sourceSopInstanceUID).toBe(src.SOPInstanceUID);
       expect(back.frames[i].sourceFrame).toBe(src.NumberOfFrames ? m.frame : undefined);
       expect(Array.from(back.frames[i].mask)).toEqual(Array.from(m.mask));
-      expect(back.frames[i].imagePositionPatient).toEqual(kind.geometry ? src.ImagePositionPatient : undefined);
+      expect(back.frames[i].imagePositionPatient).toEqual(kind.geometry ? positionOf(src, m.frame) : undefined);
     });
     expect(back.referencedInstances.map((r) => r.sopInstanceUID)).toEqual(kind.sources.map((s: any) => s.SOPInstanceUID));
   });
 
   it('numbers the stored source frames 1..n in stack order (along the stack where there is geometry)', () => {
-    const at = (m: FrameMask) => (kind.geometry ? (kind.sources[m.source] as any).ImagePositionPatient[2] : m.source * 1000 + (m.frame ?? 1));
+    const at = (m: FrameMask) => (kind.geometry ? positionOf(kind.sources[m.source], m.frame)[2] : m.source * 1000 + (m.frame ?? 1));
     const order = [...new Set(kept.map(at))].sort((a, b) => a - b);
     const sorted = [...kept].sort((a, b) => a.segment - b.segment || a.source - b.source || (a.frame ?? 1) - (b.frame ?? 1));
     const written = back.dataset.PerFrameFunctionalGroupsSequence.map((g: any) => g.FrameContentSequence[0]);
@@ -163,7 +179,8 @@ describe.each(KINDS)('DICOM SEG for %s', (_, make) => {
     expect(ds.string('x00200052')).toBe(kind.geometry ? '2.25.1004' : undefined);
     const src = kind.sources[0] as any;
     const measures = back.dataset.SharedFunctionalGroupsSequence?.[0]?.PixelMeasuresSequence?.[0];
-    expect(measures && Number(measures.SliceThickness)).toBe(kind.geometry ? src.SliceThickness ?? src.SpacingBetweenSlices : undefined);
+    const sourceMeasures = src.SharedFunctionalGroupsSequence?.[0].PixelMeasuresSequence[0] ?? src;
+    expect(measures && Number(measures.SliceThickness)).toBe(kind.geometry ? sourceMeasures.SliceThickness ?? sourceMeasures.SpacingBetweenSlices : undefined);
   });
 
   it('passes dciodvfy -new and dcentvfy against its sources', () => {

@@ -2,6 +2,7 @@ import * as dcmjs from 'dcmjs';
 import { CodedConcept } from '../core/manifest';
 import { dicomDateTime } from '../dicom/dateTime';
 import { writePart10 } from '../dicom/part10';
+import { alongNormal, frameCount, sharedGeometry } from './planes';
 import { FrameMask, SegmentDescription, SegWriterOptions, SourceInstance } from './types';
 import { newUid } from './uid';
 
@@ -17,32 +18,6 @@ const dcm = (value: string, meaning: string) => ({ CodeValue: value, CodingSchem
 const ARTIFICIAL_INTELLIGENCE = dcm('123110', 'Artificial Intelligence');
 const SEGMENTATION = dcm('113076', 'Segmentation');
 const SOURCE_IMAGE = dcm('121322', 'Source image for image processing operation');
-
-function frameCount(s: SourceInstance): number {
-  return Number(s.NumberOfFrames ?? 1) || 1;
-}
-
-/** The Pixel Measures slice thickness (Type 1 where geometry is stated): the source's own, else its spacing. */
-const thicknessOf = (s: SourceInstance) => [s.SliceThickness, s.SpacingBetweenSlices].find((v) => v !== undefined && String(v).trim() !== '');
-
-/**
- * Plane geometry is written only when every source has all of it, in one frame of reference, and shares the
- * orientation, pixel spacing and slice thickness that the SEG states once for all frames: nothing is invented.
- */
-function hasGeometry(sources: SourceInstance[]): boolean {
-  const shared = (field: (s: SourceInstance) => unknown) => new Set(sources.map((s) => JSON.stringify(field(s)))).size === 1;
-  return sources.every(
-    (s) => s.FrameOfReferenceUID && s.ImagePositionPatient?.length === 3 && s.ImageOrientationPatient?.length === 6 && s.PixelSpacing?.length === 2 && thicknessOf(s) !== undefined && frameCount(s) === 1,
-  ) && shared((s) => s.FrameOfReferenceUID) && shared((s) => s.ImageOrientationPatient!.map(Number)) && shared((s) => s.PixelSpacing!.map(Number)) &&
-    shared((s) => Number(thicknessOf(s)));
-}
-
-/** Distance of a slice along its plane's normal (row x column direction cosines). */
-function alongNormal(s: SourceInstance): number {
-  const [rx, ry, rz, cx, cy, cz] = s.ImageOrientationPatient!.map(Number);
-  const [x, y, z] = s.ImagePositionPatient!.map(Number);
-  return x * (ry * cz - rz * cy) + y * (rz * cx - rx * cz) + z * (rx * cy - ry * cx);
-}
 
 function check(sources: SourceInstance[], segments: SegmentDescription[], frames: FrameMask[]): void {
   if (!sources.length) throw new SegWriterError('no source images');
@@ -106,7 +81,8 @@ export function writeSeg(sources: SourceInstance[], segments: SegmentDescription
   check(sources, segments, masks);
   const uid = options.uid ?? newUid;
   const now = dicomDateTime(options.now ?? new Date());
-  const geometry = hasGeometry(sources);
+  const geometry = sharedGeometry(sources);
+  const planeOf = (f: FrameMask) => geometry![f.source][(f.frame ?? 1) - 1];
   const frames = masks
     .filter((f) => f.mask.some((v) => v !== 0))
     .sort((a, b) => a.segment - b.segment || a.source - b.source || (a.frame ?? 1) - (b.frame ?? 1));
@@ -118,7 +94,7 @@ export function writeSeg(sources: SourceInstance[], segments: SegmentDescription
   // is geometry, else by source and frame number. The caller's order (the order images were segmented in) is not it.
   const keyOf = (f: FrameMask) => `${f.source}/${f.frame ?? 1}`;
   const stack = [...new Map(frames.map((f) => [keyOf(f), f])).values()].sort(
-    geometry ? (a, b) => alongNormal(sources[a.source]) - alongNormal(sources[b.source]) : (a, b) => a.source - b.source || (a.frame ?? 1) - (b.frame ?? 1),
+    geometry ? (a, b) => alongNormal(planeOf(a)) - alongNormal(planeOf(b)) : (a, b) => a.source - b.source || (a.frame ?? 1) - (b.frame ?? 1),
   );
   const positions = new Map(stack.map((f, i) => [keyOf(f), i + 1]));
   const orderOf = (f: FrameMask) => positions.get(keyOf(f))!;
@@ -153,7 +129,7 @@ export function writeSeg(sources: SourceInstance[], segments: SegmentDescription
           : { StackID: '1', InStackPositionNumber: orderOf(f), DimensionIndexValues: [f.segment, orderOf(f)] },
       ],
       SegmentIdentificationSequence: [{ ReferencedSegmentNumber: f.segment }],
-      ...(geometry ? { PlanePositionSequence: [{ ImagePositionPatient: src.ImagePositionPatient }] } : {}),
+      ...(geometry ? { PlanePositionSequence: [{ ImagePositionPatient: planeOf(f).position }] } : {}),
     };
   });
 
@@ -218,12 +194,12 @@ export function writeSeg(sources: SourceInstance[], segments: SegmentDescription
     SharedFunctionalGroupsSequence: [
       geometry
         ? {
-            PlaneOrientationSequence: [{ ImageOrientationPatient: first.ImageOrientationPatient }],
+            PlaneOrientationSequence: [{ ImageOrientationPatient: geometry[0][0].orientation }],
             PixelMeasuresSequence: [
               {
-                PixelSpacing: first.PixelSpacing,
-                SliceThickness: thicknessOf(first),
-                ...(first.SpacingBetweenSlices !== undefined ? { SpacingBetweenSlices: first.SpacingBetweenSlices } : {}),
+                PixelSpacing: geometry[0][0].spacing,
+                SliceThickness: geometry[0][0].thickness,
+                ...(geometry[0][0].spacingBetweenSlices !== undefined ? { SpacingBetweenSlices: geometry[0][0].spacingBetweenSlices } : {}),
               },
             ],
           }
