@@ -71,6 +71,18 @@ export const usCine = (sop: string, frames: Uint8Array[], rows: number, columns:
   _vrMap: { PixelData: 'OB' },
 });
 
+/** Image Pixel attributes of a 16-bit monochrome image, signed (1) or not (0). */
+const monochrome16 = (rows: number, columns: number, pixelRepresentation: 0 | 1) => ({
+  Rows: rows,
+  Columns: columns,
+  SamplesPerPixel: 1,
+  PhotometricInterpretation: 'MONOCHROME2',
+  BitsAllocated: 16,
+  BitsStored: 16,
+  HighBit: 15,
+  PixelRepresentation: pixelRepresentation,
+});
+
 /** CT Image Storage slice with plane geometry. */
 export const ctSlice = (sop: string, z: number, pixels: Int16Array, rows: number, columns: number) => ({
   ...common('1.2.840.10008.5.1.4.1.1.2', sop, '2.25.1003', 'CT'),
@@ -82,14 +94,7 @@ export const ctSlice = (sop: string, z: number, pixels: Int16Array, rows: number
   PixelSpacing: [0.5, 0.5],
   SliceThickness: 2,
   KVP: '120',
-  Rows: rows,
-  Columns: columns,
-  SamplesPerPixel: 1,
-  PhotometricInterpretation: 'MONOCHROME2',
-  BitsAllocated: 16,
-  BitsStored: 16,
-  HighBit: 15,
-  PixelRepresentation: 1,
+  ...monochrome16(rows, columns, 1),
   RescaleIntercept: '-1024',
   RescaleSlope: '1',
   PixelData: [new Int16Array(pixels).buffer],
@@ -110,14 +115,7 @@ export const enhancedMr = (sop: string, zs: number[], rows: number, columns: num
     PixelMeasuresSequence: [{ PixelSpacing: [0.5, 0.5], SliceThickness: 3 }],
   }],
   PerFrameFunctionalGroupsSequence: zs.map((z) => ({ PlanePositionSequence: [{ ImagePositionPatient: [-10, -10, z] }] })),
-  Rows: rows,
-  Columns: columns,
-  SamplesPerPixel: 1,
-  PhotometricInterpretation: 'MONOCHROME2',
-  BitsAllocated: 16,
-  BitsStored: 16,
-  HighBit: 15,
-  PixelRepresentation: 0,
+  ...monochrome16(rows, columns, 0),
   PixelData: [new Uint16Array(rows * columns * zs.length).fill(500).buffer],
 });
 
