@@ -82,7 +82,7 @@ export function writeSeg(sources: SourceInstance[], segments: SegmentDescription
   const uid = options.uid ?? newUid;
   const now = dicomDateTime(options.now ?? new Date());
   const geometry = sharedGeometry(sources);
-  const planeOf = (f: FrameMask) => geometry![f.source][(f.frame ?? 1) - 1];
+  const planeAt = (f: FrameMask) => geometry![f.source][(f.frame ?? 1) - 1];
   const frames = masks
     .filter((f) => f.mask.some((v) => v !== 0))
     .sort((a, b) => a.segment - b.segment || a.source - b.source || (a.frame ?? 1) - (b.frame ?? 1));
@@ -94,7 +94,7 @@ export function writeSeg(sources: SourceInstance[], segments: SegmentDescription
   // is geometry, else by source and frame number. The caller's order (the order images were segmented in) is not it.
   const keyOf = (f: FrameMask) => `${f.source}/${f.frame ?? 1}`;
   const stack = [...new Map(frames.map((f) => [keyOf(f), f])).values()].sort(
-    geometry ? (a, b) => alongNormal(planeOf(a)) - alongNormal(planeOf(b)) : (a, b) => a.source - b.source || (a.frame ?? 1) - (b.frame ?? 1),
+    geometry ? (a, b) => alongNormal(planeAt(a)) - alongNormal(planeAt(b)) : (a, b) => a.source - b.source || (a.frame ?? 1) - (b.frame ?? 1),
   );
   const positions = new Map(stack.map((f, i) => [keyOf(f), i + 1]));
   const orderOf = (f: FrameMask) => positions.get(keyOf(f))!;
@@ -129,7 +129,7 @@ export function writeSeg(sources: SourceInstance[], segments: SegmentDescription
           : { StackID: '1', InStackPositionNumber: orderOf(f), DimensionIndexValues: [f.segment, orderOf(f)] },
       ],
       SegmentIdentificationSequence: [{ ReferencedSegmentNumber: f.segment }],
-      ...(geometry ? { PlanePositionSequence: [{ ImagePositionPatient: planeOf(f).position }] } : {}),
+      ...(geometry ? { PlanePositionSequence: [{ ImagePositionPatient: planeAt(f).position }] } : {}),
     };
   });
 
