@@ -86,7 +86,7 @@ const KINDS: [string, () => Kind][] = [
     masks: [0, 1].map((source) => ({ source, segment: 1, mask: rect(source, 1, 2, 3) })),
     geometry: false,
   })],
-  ['MR stack stating spacing between slices alone', () => ({
+  ['CT stack stating spacing between slices and no thickness', () => ({
     sources: [0, 3].map((z, i) => {
       const { SliceThickness: _, ...slice } = ctSlice(`2.25.340${i}`, z, new Int16Array(R * C).fill(1000), R, C);
       return { ...slice, SpacingBetweenSlices: 3 };
