@@ -14,11 +14,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torch.optim.swa_utils import update_bn
 
 import data
-from cmunext import build
-from train import SHARED, atomic_save, augmented_batch, validate
+from cmunext import VARIANTS, build
+from train import SHARED, atomic_save, recompute_bn, validate, validation_set
 
 
 def mean_weights(paths: list[Path], variant: str) -> dict[str, torch.Tensor]:
@@ -37,7 +36,7 @@ def mean_weights(paths: list[Path], variant: str) -> dict[str, torch.Tensor]:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("checkpoints", nargs="+", type=Path)
-    p.add_argument("--variant", required=True, choices=["S", "base", "L"])
+    p.add_argument("--variant", required=True, choices=sorted(VARIANTS))
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--augment", default="ultrasound-texture", choices=sorted(data.AUGMENTATIONS))
     p.add_argument("--size", type=int, default=128)
@@ -57,18 +56,13 @@ def main() -> None:
     train_names, val_names = data.split_cases(names, args.val_fraction, args.seed)
     images, masks = data.load(args.images, args.masks, names)
     index = {n: i for i, n in enumerate(names)}
-    xs, ys = data.resize(images[[index[n] for n in train_names]], masks[[index[n] for n in train_names]], args.size)
-    val_x, val_y = data.resize(images[[index[n] for n in val_names]], masks[[index[n] for n in val_names]], args.size)
-    val_x, val_y = data.normalise(val_x), val_y[:, None].astype(np.float32)
+    tr, va = [index[n] for n in train_names], [index[n] for n in val_names]
+    xs, ys = data.resize(images[tr], masks[tr], args.size)
+    val_x, val_y = validation_set(images[va], masks[va], args.size)
 
     model = build(args.variant)
     model.load_state_dict(mean_weights(args.checkpoints, args.variant))
-    rng = np.random.default_rng([args.seed, 0, 1])
-    order = rng.permutation(len(xs))
-    augment = data.AUGMENTATIONS[args.augment]
-    batches = [augmented_batch(xs, ys, order[i:i + args.batch], augment, rng)[0]
-               for i in range(0, len(xs) - args.batch + 1, args.batch)]
-    update_bn(batches, model)
+    recompute_bn(model, xs, ys, data.AUGMENTATIONS[args.augment], args.batch, np.random.default_rng([args.seed, 0, 1]), "cpu")
     val_loss, val_iou, val_f1 = validate(model, val_x, val_y, "cpu")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     atomic_save({"model": model.state_dict(), "variant": args.variant, "size": args.size,

@@ -81,6 +81,12 @@ def size_for_epoch(schedule: str, epoch: int) -> int:
 
 
 @torch.no_grad()
+def validation_set(images: np.ndarray, masks: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cases as validate() takes them: normalised NCHW images, N1HW float masks, at the given size."""
+    x, y = data.resize(images, masks, size)
+    return data.normalise(x), y[:, None].astype(np.float32)
+
+
 def validate(model: torch.nn.Module, x: np.ndarray, y: np.ndarray, device: str) -> tuple[float, float, float]:
     model.eval()
     losses, ious, f1s = [], [], []
@@ -148,17 +154,21 @@ def augmented_batch(xs: np.ndarray, ys: np.ndarray, indices: np.ndarray, augment
     return images, torch.from_numpy(np.stack([p[1] for p in pairs])[:, None].astype(np.float32))
 
 
+def recompute_bn(model: torch.nn.Module, xs: np.ndarray, ys: np.ndarray, augment: Augment, batch: int,
+                 rng: np.random.Generator, device: str) -> None:
+    """Batch-norm statistics of averaged weights (which match no epoch's) from one augmented pass over the cases."""
+    order = rng.permutation(len(xs))
+    batches = [augmented_batch(xs, ys, order[i:i + batch], augment, rng)[0] for i in range(0, len(xs) - batch + 1, batch)]
+    update_bn(batches, model, device=device)
+
+
 def update_average(average: AveragedModel, model: torch.nn.Module, xs: np.ndarray, ys: np.ndarray, augment: Augment,
                    args: argparse.Namespace, epoch: int, val_x: np.ndarray, val_y: np.ndarray, size: int) -> list:
     """Adds this epoch's weights to the running mean, recomputes its batch-norm statistics (averaged weights match
     no epoch's) and saves it as a checkpoint export.py reads. The statistics come from one augmented pass over the
     training cases, as the network's own do: on un-augmented cases they cost the 0.2.0 model 0.007 validation IoU."""
     average.update_parameters(model)
-    rng = np.random.default_rng([args.seed, epoch, 1])
-    order = rng.permutation(len(xs))
-    batches = [augmented_batch(xs, ys, order[i:i + args.batch], augment, rng)[0]
-               for i in range(0, len(xs) - args.batch + 1, args.batch)]
-    update_bn(batches, average.module, device=args.device)
+    recompute_bn(average.module, xs, ys, augment, args.batch, np.random.default_rng([args.seed, epoch, 1]), args.device)
     val_loss, val_iou, val_f1 = validate(average.module, val_x, val_y, args.device)
     n = int(average.n_averaged)
     atomic_save({"model": average.module.state_dict(), "epoch": epoch, "averaged": n, "average_from": args.average_from,
@@ -207,9 +217,7 @@ def main() -> None:
     index = {n: i for i, n in enumerate(names)}
     tr = [index[n] for n in train_names]
     va = [index[n] for n in val_names]
-    val_x, val_y = data.resize(images[va], masks[va], args.val_size)
-    val_x = data.normalise(val_x)
-    val_y = val_y[:, None].astype(np.float32)
+    val_x, val_y = validation_set(images[va], masks[va], args.val_size)
 
     torch.manual_seed(args.seed)
     model = build(args.variant).to(args.device)
