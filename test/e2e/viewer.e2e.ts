@@ -11,11 +11,13 @@ import { join, resolve } from 'node:path';
 import { chromium, Browser, Page } from 'playwright-core';
 import { readMaskFile } from '../../cli/imageFile';
 import { overlap } from '../../extension/src/core/metrics';
+import { dicomDateTime } from '../../extension/src/dicom/dateTime';
 import { readPart10, writePart10 } from '../../extension/src/dicom/part10';
 import { readSeg } from '../../extension/src/seg/readSeg';
 import { SegmentDescription } from '../../extension/src/seg/types';
+import { newUid } from '../../extension/src/seg/uid';
 import { writeSeg } from '../../extension/src/seg/writeSeg';
-import { metadataOf } from '../helpers/dicom';
+import { dicomFile, enhancedMr, metadataOf } from '../helpers/dicom';
 import { freePort, Pacs, startOrthanc, uploadFiles } from '../../scripts/pacs';
 import { appConfig, EXTENSION_MODULES, projectMounts, startServer } from '../../scripts/server';
 import { ensureViewer } from '../../scripts/viewer';
@@ -68,17 +70,18 @@ async function openStudy(extraArgs: string[], study = studyUID, at = base): Prom
 }
 
 /** The labelmaps the viewer holds: per segmentation label, the viewed image's SOP UID and the mask's pixels. */
-async function labelmaps(page: Page): Promise<{ label: string; sop: string; data: number[] }[]> {
+async function labelmaps(page: Page): Promise<{ label: string; sop: string; frame?: number; data: number[] }[]> {
   return page.evaluate(() => {
     const w = window as any;
     const libs = w.extensionManager.getModuleEntry('@ohif/extension-cornerstone.utilityModule.common').exports.getCornerstoneLibraries();
-    const out: { label: string; sop: string; data: number[] }[] = [];
+    const out: { label: string; sop: string; frame?: number; data: number[] }[] = [];
     for (const s of w.services.segmentationService.getSegmentations()) {
       for (const id of libs.cornerstoneTools.segmentation.getLabelmapImageIds(s.segmentationId)) {
         const img = libs.cornerstone.cache.getImage(id);
         const data = Array.from(img.voxelManager.getScalarData() as ArrayLike<number>);
         if (!data.some((v) => v)) continue;
-        out.push({ label: s.label, sop: libs.cornerstone.metaData.get('instance', img.referencedImageId).SOPInstanceUID, data });
+        const frame = /\/frames\/(\d+)/.exec(img.referencedImageId)?.[1];
+        out.push({ label: s.label, sop: libs.cornerstone.metaData.get('instance', img.referencedImageId).SOPInstanceUID, frame: frame ? Number(frame) : undefined, data });
       }
     }
     return out;
@@ -355,6 +358,67 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       expect(seg.frames.every((f) => f.sourceSopInstanceUID === cine)).toBe(true);
       expect(seg.frames.map((f) => f.sourceFrame)).toEqual([...new Set(seg.frames.map((f) => f.sourceFrame))].sort());
       expect(seg.frames.length).toBe(maps.length);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('segments an enhanced multi-frame MR, stores each frame on its own plane, and reopens a SEG by plane position alone', async () => {
+    // Three frames out of slice order, their positions only in the per-frame functional groups. Their pixels are a
+    // demo ultrasound image, its mirror and a shifted copy as 16-bit values, so each frame gets a mask of its own.
+    const us = readPart10(readFileSync(join(ROOT, 'demo/studies/us-1.dcm'))).dataset;
+    const { Rows: rows, Columns: columns } = us;
+    const grey = new Uint8Array(us.PixelData[0]);
+    const zs = [6, 0, 3];
+    const pixel = [(x: number, y: number) => grey[y * columns + x], (x: number, y: number) => grey[y * columns + columns - 1 - x], (x: number, y: number) => (x >= 80 ? grey[y * columns + x - 80] : 0)];
+    const pixels = new Uint16Array(zs.length * rows * columns);
+    pixel.forEach((at, f) => { for (let i = 0; i < rows * columns; i++) pixels[f * rows * columns + i] = 16 * at(i % columns, Math.floor(i / columns)); });
+    const sop = newUid();
+    const mr = { ...enhancedMr(sop, zs, rows, columns), StudyInstanceUID: newUid(), SeriesInstanceUID: newUid(), PixelData: [pixels.buffer] };
+    const mrFile = join(tempDir('e2e'), 'enhanced-mr.dcm');
+    writeFileSync(mrFile, dicomFile(mr));
+    await uploadFiles(`${pacs.url}/dicom-web`, [mrFile]);
+
+    const { browser, page, errors } = await openStudy([], mr.StudyInstanceUID);
+    try {
+      const done = await segment(page, 'CMUNeXtSegmentSeries');
+      console.log(`enhanced MR: ${done}`);
+      expect(done).toMatch(/ on wasm: 3 image\(s\), \d+ ms per image\. Warning: this model was trained on US images, not MR;/);
+      const maps = await labelmaps(page);
+      expect(maps.map((m) => [m.sop, m.frame]).sort()).toEqual([[sop, 1], [sop, 2], [sop, 3]]);
+
+      const before = new Set((await segInstances()).map((s) => s.id));
+      expect(await store(page)).toMatch(/stored/);
+      const added = (await segInstances()).filter((s) => !before.has(s.id));
+      expect(added).toHaveLength(1);
+      dciodvfy(added[0].bytes);
+      // Each SEG frame names its source frame, lies on that frame's plane and holds what the viewer showed there.
+      const seg = readSeg(added[0].bytes);
+      expect(seg.frames.map((f) => [f.sourceSopInstanceUID, f.sourceFrame, f.imagePositionPatient]).sort())
+        .toEqual(zs.map((z, f) => [sop, f + 1, [-10, -10, z]]));
+      const shownOn = (frame?: number) => maps.find((m) => m.frame === frame)!.data;
+      for (const f of seg.frames) expect([f.sourceFrame, dice(f.mask, shownOn(f.sourceFrame))]).toEqual([f.sourceFrame, 1]);
+
+      // The same SEG with its source references dropped (as some archives and converters do): placed by position.
+      const { ReferencedSeriesSequence, ...stored } = readPart10(added[0].bytes).dataset;
+      const later = dicomDateTime(new Date(Date.now() + 3600e3));
+      const positionsOnly = {
+        ...stored,
+        SOPInstanceUID: newUid(),
+        SeriesInstanceUID: newUid(),
+        SeriesDescription: 'Positions only',
+        SeriesDate: later.date,
+        SeriesTime: later.time,
+        PerFrameFunctionalGroupsSequence: stored.PerFrameFunctionalGroupsSequence.map(({ DerivationImageSequence, ...group }: Record<string, unknown>) => group),
+      };
+      const positionsFile = join(tempDir('e2e'), 'positions-only.dcm');
+      writeFileSync(positionsFile, writePart10(positionsOnly));
+      expect(readSeg(readFileSync(positionsFile)).frames.map((f) => f.sourceSopInstanceUID)).toEqual([undefined, undefined, undefined]);
+      await uploadFiles(`${pacs.url}/dicom-web`, [positionsFile]);
+      expect(await openStored(page)).toMatch(/^Opened "Positions only" \(\w+, 3 frame\(s\)\) for editing\.$/);
+      const reopened = (await labelmaps(page)).filter((m) => m.label === 'Positions only');
+      expect(reopened.map((m) => [m.frame, dice(m.data, shownOn(m.frame))]).sort()).toEqual([[1, 1], [2, 1], [3, 1]]);
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
