@@ -69,7 +69,7 @@ async function openStudy(extraArgs: string[], study = studyUID, at = base): Prom
   return { browser, page, errors };
 }
 
-/** The labelmaps the viewer holds: per segmentation label, the viewed image's SOP UID and the mask's pixels. */
+/** The labelmaps the viewer holds: per segmentation label, the viewed image's SOP UID (and frame) and the mask's pixels. */
 async function labelmaps(page: Page): Promise<{ label: string; sop: string; frame?: number; data: number[] }[]> {
   return page.evaluate(() => {
     const w = window as any;
