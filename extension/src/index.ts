@@ -3,27 +3,29 @@
  * Loaded at run time by a prebuilt OHIF 3.13 viewer (app-config `extensions`), or bundled into a source build.
  */
 import pkg from '../package.json';
-import { assetBase } from './assets';
+import { ConfigError, resolveConfig } from './config';
+import { notify } from './hostAdapter';
 import { ExtensionParams } from './ohif';
 import { CmunextTool } from './tool';
 
 let tool: CmunextTool | undefined;
+/** Why app-config `cmunext` cannot be used: the buttons stay disabled with it, and a command run anyway shows it. */
+let configError: string | undefined;
 
-function getTool(params: ExtensionParams): CmunextTool {
+function getTool(params: ExtensionParams): CmunextTool | undefined {
+  if (tool || configError) return tool;
   const appConfig = params.extensionManager.appConfig ?? params.appConfig ?? {};
-  const config = appConfig.cmunext ?? {};
-  const base = assetBase({
-    moduleUrl: import.meta.url,
-    pageUrl: location.href,
-    publicUrl: (window as { PUBLIC_URL?: string }).PUBLIC_URL,
-    configured: config.assetsUrl,
-  });
-  tool ??= new CmunextTool(params, {
-    modelUrl: new URL(config.modelUrl ?? `../models/${pkg.cmunext.defaultModel}/`, base).href,
-    workerUrl: new URL('cmunext-worker.js', base).href,
-    backends: config.backends ?? ['webgpu', 'wasm'],
-    contentCreatorName: config.contentCreatorName ?? '',
-  });
+  try {
+    tool = new CmunextTool(params, resolveConfig(appConfig.cmunext, {
+      moduleUrl: import.meta.url,
+      pageUrl: location.href,
+      publicUrl: (window as { PUBLIC_URL?: string }).PUBLIC_URL,
+    }, pkg.cmunext.defaultModel));
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    configError = e.message;
+    console.error(`CMUNeXt segment: ${configError}`);
+  }
   return tool;
 }
 
@@ -39,18 +41,24 @@ const extension = {
   },
 
   getCommandsModule(params: ExtensionParams) {
-    const t = () => getTool(params);
+    /** Runs the action on the tool; without one (app-config unusable), says why instead. */
+    const withTool = <A extends unknown[]>(action: (t: CmunextTool, ...args: A) => Promise<void>) => async (...args: A) => {
+      const t = getTool(params);
+      // No tool means getTool kept the reason.
+      if (!t) return notify(params.servicesManager.services, 'error', 'CMUNeXt segment', configError!);
+      return action(t, ...args);
+    };
     const actions = {
       /** Segments the image shown in the active viewport and shows the result as a labelmap segment. */
-      cmunextSegmentImage: () => t().segmentImage(),
+      cmunextSegmentImage: withTool((t) => t.segmentImage()),
       /** Segments every frame or slice of the active viewport's series, with progress and cancel. */
-      cmunextSegmentSeries: () => t().segmentSeries(),
+      cmunextSegmentSeries: withTool((t) => t.segmentSeries()),
       /** Re-thresholds the kept probabilities: `{ threshold }` between 0 and 1. */
-      cmunextSetThreshold: ({ threshold }: { threshold: number }) => t().setThreshold(threshold),
+      cmunextSetThreshold: withTool((t, { threshold }: { threshold: number }) => t.setThreshold(threshold)),
       /** Stores the segmentation (AI output or its correction) as DICOM SEG to the PACS. */
-      cmunextStoreSeg: () => t().storeSeg(),
+      cmunextStoreSeg: withTool((t) => t.storeSeg()),
       /** Opens the newest stored SEG over the active series for editing. */
-      cmunextOpenStoredSeg: () => t().openStoredSeg(),
+      cmunextOpenStoredSeg: withTool((t) => t.openStoredSeg()),
     };
     const definitions = Object.fromEntries(Object.entries(actions).map(([name, commandFn]) => [name, { commandFn }]));
     return { actions, definitions, defaultContext: 'VIEWER' };
@@ -65,7 +73,7 @@ const extension = {
       {
         name: 'evaluate.cmunext.ready',
         evaluate: () => {
-          const why = getTool(params).whyDisabled();
+          const why = getTool(params)?.whyDisabled() ?? configError;
           return why ? { disabled: true, disabledText: why } : { disabled: false };
         },
       },

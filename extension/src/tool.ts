@@ -2,6 +2,7 @@
  * What the toolbar commands do: segment the viewed image or series, re-threshold, store and reopen DICOM SEG.
  * OHIF and Cornerstone are reached only through the host adapter; the data path is the core's.
  */
+import { ToolConfig } from './config';
 import { EditMap, keepEdits } from './core/edits';
 import { ModelManifest } from './core/manifest';
 import { Probabilities, toMask } from './core/postprocess';
@@ -20,15 +21,6 @@ import { AiDescription, aiDescription, aiSegUid, composeLabels, framesByImage, s
 import { FrameMask, SourceInstance } from './seg/types';
 import { newUid } from './seg/uid';
 import { writeSeg } from './seg/writeSeg';
-
-export interface ToolConfig {
-  /** Folder holding manifest.json and model.onnx. */
-  modelUrl: string;
-  workerUrl: string;
-  backends: ('webgpu' | 'wasm')[];
-  /** ContentCreatorName written into stored SEGs, e.g. "Doe^Jane". */
-  contentCreatorName: string;
-}
 
 interface AiFrame {
   /** The model's output, kept for re-thresholding; absent when the AI result was reopened from the PACS. */

@@ -1,0 +1,72 @@
+/**
+ * app-config `cmunext`, checked and resolved to what the tool runs with. A mistake there (a misspelt key, a backend
+ * onnxruntime-web does not offer, a URL that does not parse) disables the buttons with its reason: it neither stops
+ * the viewer from loading nor goes unnoticed.
+ */
+import { assetBase, AssetPlace } from './assets';
+
+export interface ToolConfig {
+  /** Folder holding manifest.json and model.onnx. */
+  modelUrl: string;
+  workerUrl: string;
+  backends: Backend[];
+  /** ContentCreatorName written into stored SEGs, e.g. "Doe^Jane". */
+  contentCreatorName: string;
+}
+
+const BACKENDS = ['webgpu', 'wasm'] as const;
+type Backend = (typeof BACKENDS)[number];
+const SETTINGS = ['modelUrl', 'assetsUrl', 'backends', 'contentCreatorName'];
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(detail: string) {
+    super(`app-config cmunext${detail}`);
+  }
+}
+
+const shown = (v: unknown) => JSON.stringify(v) ?? String(v);
+
+function url(settings: Record<string, unknown>, key: string, base: string): string | undefined {
+  const v = settings[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !v.trim()) throw new ConfigError(`.${key} must be a URL or path, got ${shown(v)}`);
+  try {
+    return new URL(v, base).href;
+  } catch {
+    throw new ConfigError(`.${key} ${shown(v)} is not a URL`);
+  }
+}
+
+function backends(v: unknown): Backend[] {
+  if (v === undefined) return ['webgpu', 'wasm'];
+  const valid = Array.isArray(v) && v.length > 0 && v.every((b) => BACKENDS.includes(b)) && new Set(v).size === v.length;
+  if (!valid) throw new ConfigError(`.backends must list "webgpu" and/or "wasm", in the order to try them, got ${shown(v)}`);
+  return v;
+}
+
+/** A DICOM person name (PN): each of its up to three component groups (split by "=") at most 64 characters. */
+function personName(v: unknown): string {
+  if (v === undefined) return '';
+  const groups = typeof v === 'string' ? v.split('=') : [];
+  if (typeof v !== 'string' || groups.length > 3 || groups.some((g) => g.length > 64) || /[\\\n\r]/.test(v)) {
+    throw new ConfigError(`.contentCreatorName must be a DICOM person name such as "Doe^Jane" (at most 64 characters, no backslash), got ${shown(v)}`);
+  }
+  return v;
+}
+
+/** The tool's settings from app-config `cmunext` (absent: the defaults), or a ConfigError naming the setting. */
+export function resolveConfig(raw: unknown, place: Omit<AssetPlace, 'configured'>, defaultModel: string): ToolConfig {
+  const settings = raw ?? {};
+  if (typeof settings !== 'object' || Array.isArray(settings)) throw new ConfigError(` must be an object, got ${shown(raw)}`);
+  const s = settings as Record<string, unknown>;
+  const unknown = Object.keys(s).filter((k) => !SETTINGS.includes(k));
+  if (unknown.length) throw new ConfigError(`: ${unknown.map(shown).join(', ')} is not a setting (settings: ${SETTINGS.join(', ')})`);
+  const base = assetBase({ ...place, configured: url(s, 'assetsUrl', place.pageUrl) });
+  return {
+    modelUrl: url(s, 'modelUrl', base) ?? new URL(`../models/${defaultModel}/`, base).href,
+    workerUrl: new URL('cmunext-worker.js', base).href,
+    backends: backends(s.backends),
+    contentCreatorName: personName(s.contentCreatorName),
+  };
+}

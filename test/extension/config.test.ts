@@ -1,0 +1,53 @@
+import { ConfigError, resolveConfig, ToolConfig } from '../../extension/src/config';
+
+const place = { moduleUrl: 'https://pacs.example.org/cmunext/cmunext-extension.js', pageUrl: 'https://pacs.example.org/viewer/cmunext?StudyInstanceUIDs=1.2.3' };
+const resolve = (raw: unknown) => resolveConfig(raw, place, 'cmunext-busi');
+
+describe('resolveConfig: app-config cmunext', () => {
+  const defaults: ToolConfig = {
+    modelUrl: 'https://pacs.example.org/models/cmunext-busi/',
+    workerUrl: 'https://pacs.example.org/cmunext/cmunext-worker.js',
+    backends: ['webgpu', 'wasm'],
+    contentCreatorName: '',
+  };
+
+  it.each<[string, unknown, Partial<ToolConfig>]>([
+    ['absent: the defaults', undefined, {}],
+    ['empty', {}, {}],
+    ['the README example', { modelUrl: '/models/cmunext-busi/', backends: ['webgpu', 'wasm'], contentCreatorName: '' }, {}],
+    ['a model by path, wasm only', { modelUrl: '/models/cmunext-s-busi', backends: ['wasm'] }, { modelUrl: 'https://pacs.example.org/models/cmunext-s-busi', backends: ['wasm'] }],
+    ['a model relative to the assets', { modelUrl: '../models/mine/' }, { modelUrl: 'https://pacs.example.org/models/mine/' }],
+    ['wasm tried before WebGPU', { backends: ['wasm', 'webgpu'] }, { backends: ['wasm', 'webgpu'] }],
+    ['assets elsewhere: worker and default model follow', { assetsUrl: 'https://cdn.example.org/ai/cmunext' },
+      { workerUrl: 'https://cdn.example.org/ai/cmunext/cmunext-worker.js', modelUrl: 'https://cdn.example.org/ai/models/cmunext-busi/' }],
+    ['a creator name with ideographic group', { contentCreatorName: 'Doe^Jane=山田^太郎' }, { contentCreatorName: 'Doe^Jane=山田^太郎' }],
+  ])('%s', (_, raw, expected) => {
+    expect(resolve(raw)).toEqual({ ...defaults, ...expected });
+  });
+
+  it.each<[string, unknown, string]>([
+    ['not an object', 'wasm', 'app-config cmunext must be an object, got "wasm"'],
+    ['a list', ['wasm'], 'app-config cmunext must be an object, got ["wasm"]'],
+    ['a misspelt key', { modelURL: '/models/x/' }, 'app-config cmunext: "modelURL" is not a setting (settings: modelUrl, assetsUrl, backends, contentCreatorName)'],
+    ['backends as one string', { backends: 'wasm' }, 'app-config cmunext.backends must list "webgpu" and/or "wasm", in the order to try them, got "wasm"'],
+    ['WebGL (no kernel for the model\'s Erf)', { backends: ['webgl', 'wasm'] }, 'app-config cmunext.backends must list "webgpu" and/or "wasm", in the order to try them, got ["webgl","wasm"]'],
+    ['no backend', { backends: [] }, 'app-config cmunext.backends must list "webgpu" and/or "wasm", in the order to try them, got []'],
+    ['a backend twice', { backends: ['wasm', 'wasm'] }, 'app-config cmunext.backends must list "webgpu" and/or "wasm", in the order to try them, got ["wasm","wasm"]'],
+    ['a model URL that is not one', { modelUrl: 'http://[pacs/models/' }, 'app-config cmunext.modelUrl "http://[pacs/models/" is not a URL'],
+    ['an empty model URL', { modelUrl: ' ' }, 'app-config cmunext.modelUrl must be a URL or path, got " "'],
+    ['an assets URL that is a number', { assetsUrl: 42 }, 'app-config cmunext.assetsUrl must be a URL or path, got 42'],
+    ['a creator name with a backslash', { contentCreatorName: 'Doe\\Jane' }, 'app-config cmunext.contentCreatorName must be a DICOM person name such as "Doe^Jane" (at most 64 characters, no backslash), got "Doe\\\\Jane"'],
+    ['a creator name too long', { contentCreatorName: 'x'.repeat(65) }, `app-config cmunext.contentCreatorName must be a DICOM person name such as "Doe^Jane" (at most 64 characters, no backslash), got "${'x'.repeat(65)}"`],
+    ['a creator name not a string', { contentCreatorName: { Alphabetic: 'Doe^Jane' } }, 'app-config cmunext.contentCreatorName must be a DICOM person name such as "Doe^Jane" (at most 64 characters, no backslash), got {"Alphabetic":"Doe^Jane"}'],
+  ])('%s: refused, naming the setting', (_, raw, message) => {
+    const thrown = (() => {
+      try {
+        resolve(raw);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as Error).message).toBe(message);
+  });
+});
