@@ -108,9 +108,10 @@ export function projectMounts(root: string): Record<string, string[]> {
 /** The bundles' URLs under projectMounts. */
 export const EXTENSION_MODULES = { extensions: ['/cmunext/cmunext-extension.js'], modes: ['/cmunext/cmunext-mode.js'] };
 
-/** app-config.js for the prebuilt viewer: the same-origin PACS, and this project's extension and mode. */
-export function appConfig(extraModules: { extensions: string[]; modes: string[] }): string {
+/** app-config.js for the prebuilt viewer: the same-origin PACS, this project's extension and mode, and its `cmunext` settings if given. */
+export function appConfig(extraModules: { extensions: string[]; modes: string[] }, cmunext?: Record<string, unknown>): string {
   const config = {
+    ...(cmunext && { cmunext }),
     routerBasename: '/',
     extensions: extraModules.extensions,
     modes: extraModules.modes,

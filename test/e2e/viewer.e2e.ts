@@ -636,6 +636,34 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
     }
   });
 
+  it('disables its buttons with the reason when app-config cmunext is wrong, and the viewer works on', async () => {
+    const port = await freePort();
+    const misconfigured = await startServer({
+      viewerDir: ensureViewer(),
+      mounts: projectMounts(ROOT),
+      appConfig: appConfig(EXTENSION_MODULES, { backends: 'wasm' }), // a list was meant
+      dicomweb: `${pacs.url}/dicom-web`,
+      port,
+    });
+    const reason = 'app-config cmunext.backends must list "webgpu" and/or "wasm", in the order to try them, got "wasm"';
+    const { browser, page, errors } = await openStudy([], studyUID, `http://127.0.0.1:${port}`);
+    try {
+      for (const id of ['CMUNeXtSegment', 'CMUNeXtSegmentSeries', 'CMUNeXtStore', 'CMUNeXtOpen']) {
+        expect([id, await page.locator(`[data-cy="${id}-btn"]`).isDisabled()]).toEqual([id, true]);
+      }
+      await page.locator('[data-cy="CMUNeXtSegment"]').first().hover();
+      await page.getByText(reason).first().waitFor({ timeout: 10000 });
+      // A command run anyway (a hotkey, another extension) says why, as a notification.
+      await page.evaluate(() => (window as any).commandsManager.runCommand('cmunextSegmentImage'));
+      await page.getByText(reason).nth(1).waitFor({ timeout: 10000 });
+      expect(await labelmaps(page)).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+      misconfigured.close();
+    }
+  });
+
   it('cancels a model download that stalls, and loads afresh on the next click', async () => {
     const { browser, page, errors } = await openStudy([]);
     try {
