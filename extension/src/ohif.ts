@@ -84,21 +84,14 @@ export interface CornerstoneLibraries {
   };
 }
 
-/** app-config `cmunext`: the model, where the bundle's files are served, the backends to try, the SEG's creator. */
-export interface CmunextAppConfig {
-  modelUrl?: string;
-  assetsUrl?: string;
-  backends?: ('webgpu' | 'wasm')[];
-  contentCreatorName?: string;
-}
-
 /** A data source as OHIF's app config defines it; a DICOMweb one has its roots in `configuration`. */
 export interface DataSourceDefinition {
   sourceName?: string;
   configuration?: { qidoRoot?: string; wadoRoot?: string };
 }
 
-type AppConfig = { cmunext?: CmunextAppConfig; dataSources?: DataSourceDefinition[]; defaultDataSourceName?: string };
+/** `cmunext` is what the deployment wrote, checked by config.ts before use. */
+type AppConfig = { cmunext?: unknown; dataSources?: DataSourceDefinition[]; defaultDataSourceName?: string };
 
 export interface ExtensionParams {
   servicesManager: { services: OhifServices };
