@@ -17,7 +17,7 @@ import torch
 
 import data
 from cmunext import VARIANTS, build
-from train import SHARED, atomic_save, recompute_bn, validate, validation_set
+from train import SHARED, atomic_save, load_split, recompute_bn, validate, validation_set
 
 
 def mean_weights(paths: list[Path], variant: str) -> dict[str, torch.Tensor]:
@@ -54,11 +54,9 @@ def main() -> None:
 
     names = data.read_cases(args.cases)
     train_names, val_names = data.split_cases(names, args.val_fraction, args.seed)
-    images, masks = data.load(args.images, args.masks, names)
-    index = {n: i for i, n in enumerate(names)}
-    tr, va = [index[n] for n in train_names], [index[n] for n in val_names]
-    xs, ys = data.resize(images[tr], masks[tr], args.size)
-    val_x, val_y = validation_set(images[va], masks[va], args.size)
+    train_images, train_masks, val_images, val_masks = load_split(args.images, args.masks, train_names, val_names)
+    xs, ys = data.resize(train_images, train_masks, args.size)
+    val_x, val_y = validation_set(val_images, val_masks, args.size)
 
     model = build(args.variant)
     model.load_state_dict(mean_weights(args.checkpoints, args.variant))

@@ -80,13 +80,20 @@ def size_for_epoch(schedule: str, epoch: int) -> int:
     return int(schedule.split(",")[-1].partition(":")[0])
 
 
-@torch.no_grad()
+def load_split(images: Path, masks: Path, train_names: list[str], val_names: list[str]) -> tuple[np.ndarray, ...]:
+    """The training cases' images and masks, then the validation cases', each in the order of its list."""
+    x, y = data.load(images, masks, train_names + val_names)
+    n = len(train_names)
+    return x[:n], y[:n], x[n:], y[n:]
+
+
 def validation_set(images: np.ndarray, masks: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     """Cases as validate() takes them: normalised NCHW images, N1HW float masks, at the given size."""
     x, y = data.resize(images, masks, size)
     return data.normalise(x), y[:, None].astype(np.float32)
 
 
+@torch.no_grad()
 def validate(model: torch.nn.Module, x: np.ndarray, y: np.ndarray, device: str) -> tuple[float, float, float]:
     model.eval()
     losses, ious, f1s = [], [], []
@@ -213,16 +220,13 @@ def main() -> None:
     config_path.write_text(json.dumps(config, indent=2) + "\n")
     (args.run / "val_cases.txt").write_text("\n".join(val_names) + "\n")
 
-    images, masks = data.load(args.images, args.masks, names)
-    index = {n: i for i, n in enumerate(names)}
-    tr = [index[n] for n in train_names]
-    va = [index[n] for n in val_names]
-    val_x, val_y = validation_set(images[va], masks[va], args.val_size)
+    train_images, train_masks, val_images, val_masks = load_split(args.images, args.masks, train_names, val_names)
+    val_x, val_y = validation_set(val_images, val_masks, args.val_size)
 
     torch.manual_seed(args.seed)
     model = build(args.variant).to(args.device)
     opt = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay)
-    steps_per_epoch = len(tr) // args.batch  # drop_last, as the authors' loader
+    steps_per_epoch = len(train_images) // args.batch  # drop_last, as the authors' loader
     total_steps = steps_per_epoch * args.epochs
     start_epoch, best = 0, -1.0
     average = AveragedModel(model) if args.average_from is not None else None
@@ -242,7 +246,7 @@ def main() -> None:
             raise SystemExit(f"{args.init} holds CMUNeXt-{init['variant']}, not CMUNeXt-{args.variant}")
         model.load_state_dict(init["model"])
         print(f"initialised from {args.init} (epoch {init['epoch']}, trained at {init.get('size')}x{init.get('size')})", flush=True)
-    print(f"CMUNeXt-{args.variant}: {parameter_count(model):,} parameters, {len(tr)} training / {len(va)} validation cases, "
+    print(f"CMUNeXt-{args.variant}: {parameter_count(model):,} parameters, {len(train_images)} training / {len(val_images)} validation cases, "
           f"device {args.device}", flush=True)
 
     for name in ("metrics.csv", "average.csv"):
@@ -260,10 +264,10 @@ def main() -> None:
         t0 = time.time()
         size = size_for_epoch(args.schedule, epoch)
         if size not in cache:
-            cache[size] = data.resize(images[tr], masks[tr], size)
+            cache[size] = data.resize(train_images, train_masks, size)
         xs, ys = cache[size]
         rng = np.random.default_rng([args.seed, epoch])
-        order = rng.permutation(len(tr))
+        order = rng.permutation(len(train_images))
         model.train()
         running = torch.zeros((), dtype=torch.float64, device=args.device)  # summed on the device: no wait per step
         # One worker draws from rng in the loop's order, so the batches are those of a serial loop; on a GPU their
