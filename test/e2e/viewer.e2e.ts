@@ -39,19 +39,18 @@ beforeAll(async () => {
   pacs = await startOrthanc();
   const studies = join(ROOT, 'demo/studies');
   await uploadFiles(`${pacs.url}/dicom-web`, readdirSync(studies).map((f) => join(studies, f)));
-  const port = await freePort();
-  server = await startServer({
-    viewerDir: ensureViewer(),
-    mounts: projectMounts(ROOT),
-    appConfig: appConfig(EXTENSION_MODULES),
-    dicomweb: `${pacs.url}/dicom-web`,
-    port,
-  });
-  base = `http://127.0.0.1:${port}`;
+  ({ server, url: base } = await serveViewer(projectMounts(ROOT), appConfig(EXTENSION_MODULES)));
   const found = await (await fetch(`${base}/dicom-web/studies?AccessionNumber=DEMO1`)).json();
   studyUID = found[0]['0020000D'].Value[0];
   cineStudyUID = (await (await fetch(`${base}/dicom-web/studies?AccessionNumber=DEMO2`)).json())[0]['0020000D'].Value[0];
 }, 300000);
+
+/** The prebuilt viewer over the test PACS, with these mounts and app-config, on a free port. */
+async function serveViewer(mounts: Record<string, string[]>, config: string): Promise<{ server: Server; url: string }> {
+  const port = await freePort();
+  const started = await startServer({ viewerDir: ensureViewer(), mounts, appConfig: config, dicomweb: `${pacs.url}/dicom-web`, port });
+  return { server: started, url: `http://127.0.0.1:${port}` };
+}
 
 afterAll(async () => {
   server?.close();
@@ -431,15 +430,8 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
     // The host bundler fixed import.meta.url to the build machine's file: the extension must not look for its files there.
     expect(bundle).not.toContain('import.meta.url');
     expect(bundle).toMatch(/file:\/\/\/[^"']*ohif-extension-cmunext\/dist\/cmunext\/cmunext-extension\.js/);
-    const port = await freePort();
-    const hostServer = await startServer({
-      viewerDir: ensureViewer(),
-      mounts: Object.fromEntries(['host', 'cmunext', 'models'].map((f) => [`/${f}/`, [join(build.root, f)]])),
-      appConfig: appConfig(build.modules),
-      dicomweb: `${pacs.url}/dicom-web`,
-      port,
-    });
-    const { browser, page, errors } = await openStudy([], studyUID, `http://127.0.0.1:${port}`);
+    const host = await serveViewer(Object.fromEntries(['host', 'cmunext', 'models'].map((f) => [`/${f}/`, [join(build.root, f)]])), appConfig(build.modules));
+    const { browser, page, errors } = await openStudy([], studyUID, host.url);
     try {
       const requested: string[] = [];
       page.on('request', (r) => requested.push(new URL(r.url()).pathname));
@@ -453,7 +445,7 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
-      hostServer.close();
+      host.server.close();
     }
   });
 
@@ -637,16 +629,9 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
   });
 
   it('disables its buttons with the reason when app-config cmunext is wrong, and the viewer works on', async () => {
-    const port = await freePort();
-    const misconfigured = await startServer({
-      viewerDir: ensureViewer(),
-      mounts: projectMounts(ROOT),
-      appConfig: appConfig(EXTENSION_MODULES, { backends: 'wasm' }), // a list was meant
-      dicomweb: `${pacs.url}/dicom-web`,
-      port,
-    });
+    const misconfigured = await serveViewer(projectMounts(ROOT), appConfig(EXTENSION_MODULES, { backends: 'wasm' })); // a list was meant
     const reason = 'app-config cmunext.backends must list "webgpu" and/or "wasm", in the order to try them, got "wasm"';
-    const { browser, page, errors } = await openStudy([], studyUID, `http://127.0.0.1:${port}`);
+    const { browser, page, errors } = await openStudy([], studyUID, misconfigured.url);
     try {
       for (const id of ['CMUNeXtSegment', 'CMUNeXtSegmentSeries', 'CMUNeXtStore', 'CMUNeXtOpen']) {
         expect([id, await page.locator(`[data-cy="${id}-btn"]`).isDisabled()]).toEqual([id, true]);
@@ -660,7 +645,7 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
-      misconfigured.close();
+      misconfigured.server.close();
     }
   });
 
