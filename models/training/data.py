@@ -26,6 +26,17 @@ def split_cases(names: list[str], val_fraction: float, seed: int) -> tuple[list[
     return sorted(shuffled[n_val:]), sorted(shuffled[:n_val])
 
 
+def subset_cases(names: list[str], fraction: float, seed: int) -> list[str]:
+    """A seeded share of the training cases, for a learning curve; a smaller share is part of a larger one."""
+    if not 0 < fraction <= 1:
+        raise SystemExit(f"--train-fraction must be above 0 and at most 1, got {fraction}")
+    if fraction == 1:
+        return names
+    shuffled = sorted(names)
+    random.Random(f"{seed}/train-fraction").shuffle(shuffled)  # a stream apart from split_cases'
+    return sorted(shuffled[:round(len(shuffled) * fraction)])
+
+
 def find_file(folder: Path, name: str) -> Path:
     for candidate in (folder / name, folder / f"{name}.png", folder / f"{name}.jpg"):
         if candidate.is_file():

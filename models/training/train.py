@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cases", type=Path, default=SHARED / "train.txt", help="case names, one a line")
     p.add_argument("--val-fraction", type=float, default=0.2)
     p.add_argument("--seed", type=int, default=41)
+    p.add_argument("--train-fraction", type=float, default=1.0,
+                   help="train on this seeded share of the training cases (a learning curve); the held-out cases stay the same")
     p.add_argument("--epochs", type=int, default=300)
     p.add_argument("--schedule", default="256", help="input sizes by epoch, e.g. '128:280,256' = 280 epochs at 128, the rest at 256")
     p.add_argument("--augment", default="paper", choices=sorted(data.AUGMENTATIONS),
@@ -195,6 +197,7 @@ def main() -> None:
     args.run.mkdir(parents=True, exist_ok=True)
     names = data.read_cases(args.cases)
     train_names, val_names = data.split_cases(names, args.val_fraction, args.seed)
+    train_names = data.subset_cases(train_names, args.train_fraction, args.seed)
     config = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items() if k not in ("stop_after", "time_limit", "threads", "device")}
     config_path = args.run / "config.json"
     last = args.run / "last.pt"
@@ -202,11 +205,11 @@ def main() -> None:
     done_epochs = ckpt["epoch"] + 1 if ckpt else 0
     if config_path.exists():
         saved = json.loads(config_path.read_text())
-        for option in ("augment", "lr_policy", "loss", "average_from", "teacher", "teacher_weight"):
+        for option in ("augment", "lr_policy", "loss", "average_from", "teacher", "teacher_weight", "train_fraction"):
             saved.setdefault(option, parser.get_default(option))  # runs from before the option ran with its default
         saved.setdefault("val_size", config["val_size"])  # not recorded by the first runs
         changed = {k for k in ("variant", "seed", "epochs", "batch", "lr", "lr_policy", "average_from", "val_fraction",
-                               "init", "augment", "val_size", "loss", "teacher", "teacher_weight") if saved.get(k) != config[k]}
+                               "init", "augment", "val_size", "loss", "teacher", "teacher_weight", "train_fraction") if saved.get(k) != config[k]}
         if config["lr_policy"] == "constant" and config["epochs"] >= done_epochs:
             changed.discard("epochs")  # no schedule depends on the total: an averaging phase may be extended
         # The size schedule may change for epochs not yet run (e.g. more epochs at 256), never for those done.
