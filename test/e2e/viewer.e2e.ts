@@ -57,6 +57,28 @@ afterAll(async () => {
   await pacs?.stop();
 });
 
+/**
+ * An Enhanced MR object in a study of its own, uploaded to the PACS: three frames out of slice order (z 6, 0, 3), their
+ * positions only in the per-frame functional groups. Their pixels are a demo ultrasound image, its mirror and a
+ * shifted copy as 16-bit values, so each frame gets a mask of its own; `columns` crops the image on the right.
+ */
+async function uploadEnhancedMr(columns?: number): Promise<{ sop: string; zs: number[]; study: string }> {
+  const us = readPart10(readFileSync(join(ROOT, 'demo/studies/us-1.dcm'))).dataset;
+  const { Rows: rows, Columns: stored } = us;
+  const width = columns ?? stored;
+  const grey = new Uint8Array(us.PixelData[0]);
+  const zs = [6, 0, 3];
+  const pixel = [(x: number, y: number) => grey[y * stored + x], (x: number, y: number) => grey[y * stored + width - 1 - x], (x: number, y: number) => (x >= 80 ? grey[y * stored + x - 80] : 0)];
+  const pixels = new Uint16Array(zs.length * rows * width);
+  pixel.forEach((at, f) => { for (let i = 0; i < rows * width; i++) pixels[f * rows * width + i] = 16 * at(i % width, Math.floor(i / width)); });
+  const sop = newUid();
+  const mr = { ...enhancedMr(sop, zs, rows, width), StudyInstanceUID: newUid(), SeriesInstanceUID: newUid(), PixelData: [pixels.buffer] };
+  const file = join(tempDir('e2e'), 'enhanced-mr.dcm');
+  writeFileSync(file, dicomFile(mr));
+  await uploadFiles(`${pacs.url}/dicom-web`, [file]);
+  return { sop, zs, study: mr.StudyInstanceUID };
+}
+
 async function openStudy(extraArgs: string[], study = studyUID, at = base): Promise<{ browser: Browser; page: Page; errors: string[] }> {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...ARGS, ...extraArgs] });
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -364,22 +386,8 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
   });
 
   it('segments an enhanced multi-frame MR, stores each frame on its own plane, and reopens a SEG by plane position alone', async () => {
-    // Three frames out of slice order, their positions only in the per-frame functional groups. Their pixels are a
-    // demo ultrasound image, its mirror and a shifted copy as 16-bit values, so each frame gets a mask of its own.
-    const us = readPart10(readFileSync(join(ROOT, 'demo/studies/us-1.dcm'))).dataset;
-    const { Rows: rows, Columns: columns } = us;
-    const grey = new Uint8Array(us.PixelData[0]);
-    const zs = [6, 0, 3];
-    const pixel = [(x: number, y: number) => grey[y * columns + x], (x: number, y: number) => grey[y * columns + columns - 1 - x], (x: number, y: number) => (x >= 80 ? grey[y * columns + x - 80] : 0)];
-    const pixels = new Uint16Array(zs.length * rows * columns);
-    pixel.forEach((at, f) => { for (let i = 0; i < rows * columns; i++) pixels[f * rows * columns + i] = 16 * at(i % columns, Math.floor(i / columns)); });
-    const sop = newUid();
-    const mr = { ...enhancedMr(sop, zs, rows, columns), StudyInstanceUID: newUid(), SeriesInstanceUID: newUid(), PixelData: [pixels.buffer] };
-    const mrFile = join(tempDir('e2e'), 'enhanced-mr.dcm');
-    writeFileSync(mrFile, dicomFile(mr));
-    await uploadFiles(`${pacs.url}/dicom-web`, [mrFile]);
-
-    const { browser, page, errors } = await openStudy([], mr.StudyInstanceUID);
+    const { sop, zs, study } = await uploadEnhancedMr();
+    const { browser, page, errors } = await openStudy([], study);
     try {
       const done = await segment(page, 'CMUNeXtSegmentSeries');
       console.log(`enhanced MR: ${done}`);
@@ -418,6 +426,53 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       expect(await openStored(page)).toMatch(/^Opened "Positions only" \(\w+, 3 frame\(s\)\) for editing\.$/);
       const reopened = (await labelmaps(page)).filter((m) => m.label === 'Positions only');
       expect(reopened.map((m) => [m.frame, dice(m.data, shownOn(m.frame))]).sort()).toEqual([[1, 1], [2, 1], [3, 1]]);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('stores a SEG that OHIF\'s own viewer mode opens with OHIF\'s SEG loader, each frame on the frame it was made from', async () => {
+    // 544 columns: 462 x 544 pixels a frame, a multiple of 8, so each SEG frame starts on a byte (README: OHIF 3.13
+    // misreads frames that do not, as the standard lets them).
+    const { sop, study } = await uploadEnhancedMr(544);
+    const { browser, page, errors } = await openStudy([], study);
+    try {
+      expect(await segment(page, 'CMUNeXtSegmentSeries')).toMatch(/ on wasm: 3 image\(s\)/);
+      const shown = await labelmaps(page);
+      expect(shown.map((m) => [m.sop, m.frame]).sort()).toEqual([[sop, 1], [sop, 2], [sop, 3]]);
+      expect(await store(page)).toBe('AI segmentation stored as DICOM SEG.');
+      const stored = (await segInstances()).map((s) => readSeg(s.bytes)).find((s) => s.frames.some((f) => f.sourceSopInstanceUID === sop))!;
+
+      // OHIF's longitudinal mode (route /viewer), which registers OHIF's DICOM SEG handler: the reader double-clicks
+      // the SEG in the series list and OHIF's loader, not this tool's, builds the labelmap over the MR frames.
+      await page.goto(`${base}/viewer?StudyInstanceUIDs=${study}`);
+      const thumbnail = page.locator('[data-cy="study-browser-thumbnail-no-image"]').filter({ hasText: stored.seriesDescription! });
+      await thumbnail.waitFor({ timeout: 60000 });
+      const tour = page.getByText('Skip all'); // the mode's first-visit tour covers the page
+      await tour.click({ timeout: 15000 }).catch(() => undefined);
+      await thumbnail.dblclick();
+      await page.waitForFunction(() => (window as any).services.segmentationService.getSegmentations().length > 0, null, { timeout: 60000 });
+      await page.waitForTimeout(2000);
+      const opened = await labelmaps(page);
+      const segments = await page.evaluate(() => (window as any).services.segmentationService.getSegmentations().map((x: any) => Object.values(x.segments).map((g: any) => g.label)));
+      expect(segments).toEqual([[stored.segments[0].label]]);
+      // Per frame: its source and the Dice with what the tool showed there.
+      const againstShown = (maps: typeof shown) => maps.map((m) => [m.sop, m.frame, dice(m.data, shown.find((t) => t.frame === m.frame)!.data)]).sort();
+      expect(againstShown(opened)).toEqual([[sop, 1, 1], [sop, 2, 1], [sop, 3, 1]]);
+      console.log(`OHIF's SEG loader: ${opened.map((m) => `frame ${m.frame} ${m.data.filter(Boolean).length} px`).join(', ')}, each as the tool showed it`);
+      // "Do you want to open this Segmentation?": Yes puts the MR itself in the viewport with the segmentation over it,
+      // for editing, and the masks stay as they were.
+      await page.getByRole('button', { name: 'Yes' }).click();
+      await page.waitForFunction(() => {
+        const { displaySetService, viewportGridService, segmentationService } = (window as any).services;
+        const viewportId = viewportGridService.getActiveViewportId();
+        const [shownUid] = viewportGridService.getDisplaySetsUIDsForViewport(viewportId) ?? [];
+        return displaySetService.getDisplaySetByUID(shownUid)?.Modality === 'MR' && segmentationService.getSegmentationRepresentations(viewportId).length > 0;
+      }, null, { timeout: 30000 });
+      await page.waitForTimeout(2000);
+      await page.screenshot({ path: join(SHOTS, 'ohif-seg-loader.png') });
+      expect(againstShown(await labelmaps(page))).toEqual(againstShown(opened));
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
