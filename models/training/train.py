@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -39,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--images", type=Path, default=SHARED / "images256")
     p.add_argument("--masks", type=Path, default=SHARED / "masks256")
     p.add_argument("--cases", type=Path, default=SHARED / "train.txt", help="case names, one a line")
-    p.add_argument("--val-fraction", type=float, default=0.2)
+    p.add_argument("--val-fraction", type=float, default=0.2, help="share of the cases held out for validation; 0: every case trains, none is validated")
     p.add_argument("--seed", type=int, default=41)
     p.add_argument("--train-fraction", type=float, default=1.0,
                    help="train on this seeded share of the training cases (a learning curve); the held-out cases stay the same")
@@ -91,12 +92,17 @@ def load_split(images: Path, masks: Path, train_names: list[str], val_names: lis
 
 def validation_set(images: np.ndarray, masks: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     """Cases as validate() takes them: normalised NCHW images, N1HW float masks, at the given size."""
+    if not len(images):  # --val-fraction 0: every case trains
+        return np.zeros((0, 3, size, size), np.float32), np.zeros((0, 1, size, size), np.float32)
     x, y = data.resize(images, masks, size)
     return data.normalise(x), y[:, None].astype(np.float32)
 
 
 @torch.no_grad()
 def validate(model: torch.nn.Module, x: np.ndarray, y: np.ndarray, device: str) -> tuple[float, float, float]:
+    """Loss, IoU and F1 over the validation cases; NaN for all three where there are none."""
+    if not len(x):
+        return math.nan, math.nan, math.nan
     model.eval()
     losses, ious, f1s = [], [], []
     for i in range(0, len(x), 16):
@@ -182,7 +188,12 @@ def update_average(average: AveragedModel, model: torch.nn.Module, xs: np.ndarra
     n = int(average.n_averaged)
     atomic_save({"model": average.module.state_dict(), "epoch": epoch, "averaged": n, "average_from": args.average_from,
                  "variant": args.variant, "size": size}, args.run / "average.pt")
-    return [epoch, n, f"{val_loss:.5f}", f"{val_iou:.5f}", f"{val_f1:.5f}"]
+    return [epoch, n, *scores(val_loss, val_iou, val_f1)]
+
+
+def scores(*values: float) -> list[str]:
+    """Validation figures as metrics.csv and average.csv hold them: empty where no case was held out."""
+    return ["" if math.isnan(v) else f"{v:.5f}" for v in values]
 
 
 def main() -> None:
@@ -293,9 +304,9 @@ def main() -> None:
                 opt.step()
                 running += loss.detach()
         val_loss, val_iou, val_f1 = validate(model, val_x, val_y, args.device)
-        best = max(best, val_iou)
+        best = max(best, val_iou)  # NaN (no validation cases) leaves it, and best.pt unwritten
         seconds = time.time() - t0
-        row = [epoch, size, f"{lr:.6g}", f"{float(running) / steps_per_epoch:.5f}", f"{val_loss:.5f}", f"{val_iou:.5f}", f"{val_f1:.5f}", f"{seconds:.1f}"]
+        row = [epoch, size, f"{lr:.6g}", f"{float(running) / steps_per_epoch:.5f}", *scores(val_loss, val_iou, val_f1), f"{seconds:.1f}"]
         ckpt = {"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": epoch, "best_iou": best,
                 "variant": args.variant, "size": size}
         average_row = None
