@@ -88,6 +88,14 @@ def preprocess(bgr: np.ndarray, official: bool) -> np.ndarray:
     return x / 255.0 if official else x
 
 
+def data_description(run: Path | None) -> str:
+    """What the weights were trained on; a run with --val-fraction 0 held no case out."""
+    config = json.loads((run / "config.json").read_text()) if run and (run / "config.json").exists() else {}
+    if config.get("val_cases") == 0:
+        return f"BUSI breast ultrasound, CMUNeXt training split 1, all {config['train_cases']} cases trained on (none held out)"
+    return "BUSI breast ultrasound, CMUNeXt training split 1 (452 cases), 20% held out for validation"
+
+
 def training_summary(run: Path, averaged: bool = False) -> dict:
     """config, the curve's end and CPU time of a run, with the run it started from; for averaged weights
     (average.pt) also their own validation, which no single epoch's weights share."""
@@ -177,7 +185,7 @@ def main() -> None:
         "output": {"name": "logits", "activation": "sigmoid", "threshold": 0.5},
         "labels": [BREAST_LESION],
         "training": {
-            "data": "BUSI breast ultrasound, CMUNeXt training split 1 (452 cases), 20% held out for validation",
+            "data": data_description(run),
             "citation": BUSI_CITATION,
             "weights": "fixed random weights (test fixture)" if args.random_init else str(args.checkpoint),
             **(training_summary(run, "averaged" in ckpt) if run and not args.random_init else {}),
