@@ -88,9 +88,8 @@ def preprocess(bgr: np.ndarray, official: bool) -> np.ndarray:
     return x / 255.0 if official else x
 
 
-def data_description(run: Path | None) -> str:
-    """What the weights were trained on; a run with --val-fraction 0 held no case out."""
-    config = json.loads((run / "config.json").read_text()) if run and (run / "config.json").exists() else {}
+def data_description(config: dict) -> str:
+    """What the weights were trained on, from their run's config; a run with --val-fraction 0 held no case out."""
     if config.get("val_cases") == 0:
         return f"BUSI breast ultrasound, CMUNeXt training split 1, all {config['train_cases']} cases trained on (none held out)"
     return "BUSI breast ultrasound, CMUNeXt training split 1 (452 cases), 20% held out for validation"
@@ -165,6 +164,7 @@ def main() -> None:
 
     scale = 1 / 255
     run = args.checkpoint.parent if args.checkpoint else None
+    summary = training_summary(run, "averaged" in ckpt) if run and not args.random_init else {}
     manifest = {
         "schemaVersion": 1,
         "id": args.id,
@@ -185,10 +185,10 @@ def main() -> None:
         "output": {"name": "logits", "activation": "sigmoid", "threshold": 0.5},
         "labels": [BREAST_LESION],
         "training": {
-            "data": data_description(run),
+            "data": data_description(summary.get("config", {})),
             "citation": BUSI_CITATION,
             "weights": "fixed random weights (test fixture)" if args.random_init else str(args.checkpoint),
-            **(training_summary(run, "averaged" in ckpt) if run and not args.random_init else {}),
+            **summary,
         },
         "metrics": [evaluation(args)] if args.evaluation else [],
         "license": "Weights: research use only, not for clinical use; cite the BUSI dataset. Code: MIT.",
