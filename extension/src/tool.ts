@@ -14,13 +14,11 @@ import { ToolPanel } from './panel';
 import { InferenceClient } from './runtime/client';
 import { InferenceError, messageOf } from './runtime/errors';
 import { LoadedModel, MessageEndpoint } from './runtime/protocol';
-import { agreement, correctedSegments, correctedSeriesOptions } from './seg/agreement';
 import { aiSegments, aiSeriesOptions } from './seg/provenance';
 import { ReadSeg, readSeg, SegReadError } from './seg/readSeg';
 import { AiDescription, aiDescription, aiSegUid, composeLabels, framesByImage, segmentColor, StackImage } from './seg/reopen';
 import { FrameMask, SourceInstance } from './seg/types';
-import { newUid } from './seg/uid';
-import { writeSeg } from './seg/writeSeg';
+import { planStore } from './seg/storePlan';
 
 interface AiFrame {
   /** The model's output, kept for re-thresholding; absent when the AI result was reopened from the PACS. */
@@ -377,34 +375,15 @@ export class CmunextTool {
         this.ui().say('Nothing changed since this segmentation was stored or opened; the PACS already holds it.');
         return;
       }
-      const stats = [agreement(1, aiMasks, [...current.values()])];
-      const edited = stats[0].added + stats[0].removed > 0;
-      // A correction names the AI SEG it corrects; where the PACS has none of these AI masks yet, it goes with it in
-      // the same store, so the correction can be reopened and measured later. (An AI result with no foreground has no SEG.)
       // Object.is: a reopened AI SEG that names no threshold reads as NaN on both sides, and is still the reference.
-      const storedAi = run.storedAiSeg && Object.is(run.storedAiSeg.threshold, run.threshold) ? run.storedAiSeg.uid : undefined;
-      const withAi = edited && !storedAi && aiMasks.some((m) => m.some(Boolean));
-      const aiUid = withAi ? newUid() : storedAi;
-      const sopInstanceUID = newUid();
-      // One creation time for both: the correction's higher series number then makes it the newest for Open stored SEG.
-      const now = new Date();
-      const parts = withAi ? [writeSeg(sources, described.segments, masks.map((m, i) => ({ ...m, mask: aiMasks[i] })), { ...described.series, sopInstanceUID: aiUid, now })] : [];
-      parts.push(edited
-        ? writeSeg(sources, correctedSegments(described.segments, stats, aiUid), masks,
-          { ...correctedSeriesOptions(described.series, stats, this.config.contentCreatorName), sopInstanceUID, now })
-        : writeSeg(sources, described.segments, masks, { ...described.series, sopInstanceUID, now }));
-      const { wado } = this.roots();
-      this.ui().say(withAi ? 'Storing the correction and the AI result it corrects as DICOM SEG to the PACS…' : 'Storing DICOM SEG to the PACS…');
-      await storeInstances(wado, parts, host.pacsHeaders(this.services));
+      const storedAiUid = run.storedAiSeg && Object.is(run.storedAiSeg.threshold, run.threshold) ? run.storedAiSeg.uid : undefined;
+      const plan = planStore({ sources, masks, aiMasks, described, storedAiUid, contentCreatorName: this.config.contentCreatorName, now: new Date() });
+      this.ui().say(plan.storing);
+      await storeInstances(this.roots().wado, plan.instances, host.pacsHeaders(this.services));
       run.inPacs = current;
-      const ai = edited ? aiUid : sopInstanceUID;
-      run.storedAiSeg = ai ? { uid: ai, threshold: run.threshold } : undefined;
-      const what = edited
-        ? `Corrected segmentation stored (Dice with AI ${stats[0].dice.toFixed(3)}, +${stats[0].added}/-${stats[0].removed} pixels)`
-          + `${withAi ? ', with the AI original it corrects.' : aiUid ? '; the AI original stays in the PACS.' : '.'}`
-        : 'AI segmentation stored as DICOM SEG.';
-      this.ui().say(what);
-      host.notify(this.services, 'success', 'Stored to PACS', what);
+      run.storedAiSeg = plan.aiUid ? { uid: plan.aiUid, threshold: run.threshold } : undefined;
+      this.ui().say(plan.stored);
+      host.notify(this.services, 'success', 'Stored to PACS', plan.stored);
     }));
   }
 

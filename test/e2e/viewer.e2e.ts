@@ -617,6 +617,47 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
     }
   });
 
+  it('stores a reader\'s rejection of the AI result (every pixel erased) beside the AI result, and reopens it empty', async () => {
+    const { browser, page, errors } = await openStudy([]);
+    try {
+      await segment(page);
+      const aiPixels = (await labelmaps(page))[0].data.filter(Boolean).length;
+      // Erased to the last pixel, as an eraser over the whole finding leaves it (a false positive).
+      await page.evaluate(() => {
+        const w = window as any;
+        const libs = w.extensionManager.getModuleEntry('@ohif/extension-cornerstone.utilityModule.common').exports.getCornerstoneLibraries();
+        const seg = w.services.segmentationService.getSegmentations()[0];
+        for (const id of libs.cornerstoneTools.segmentation.getLabelmapImageIds(seg.segmentationId)) {
+          const vm = libs.cornerstone.cache.getImage(id).voxelManager;
+          vm.setScalarData(vm.getScalarData().fill(0));
+        }
+        libs.cornerstoneTools.segmentation.triggerSegmentationEvents.triggerSegmentationDataModified(seg.segmentationId);
+      });
+      expect(await labelmaps(page)).toEqual([]);
+      const before = new Set((await segInstances()).map((s) => s.id));
+      const status = await store(page);
+      console.log(`AI result erased and stored: ${status}`);
+      expect(status).toBe(`The AI result, erased by the reader, stored as rejected (Dice with AI 0.000, +0/-${aiPixels} pixels), with the AI original it corrects.`);
+      const added = (await segInstances()).filter((s) => !before.has(s.id)).map((s) => ({ bytes: s.bytes, seg: readSeg(s.bytes) }));
+      added.forEach((a) => dciodvfy(a.bytes));
+      const ai = added.find((a) => a.seg.segments[0].algorithmType === 'AUTOMATIC')!.seg;
+      const rejection = added.find((a) => a.seg.segments[0].algorithmType === 'SEMIAUTOMATIC')!.seg;
+      expect(ai.frames.map((f) => f.mask.reduce((n, v) => n + v, 0))).toEqual([aiPixels]);
+      expect(rejection.frames.map((f) => ({ source: f.sourceSopInstanceUID, pixels: f.mask.reduce((n, v) => n + v, 0) }))).toEqual([{ source: ai.frames[0].sourceSopInstanceUID, pixels: 0 }]);
+      expect(rejection.segments[0].algorithmParameters).toMatchObject({ ai_seg: ai.sopInstanceUID, pixels_added: '0', pixels_removed: String(aiPixels), ai_dice: '0.0000' });
+
+      // Reopened, the rejection shows as an empty labelmap over its image, and is already in the PACS.
+      await reloadViewer(page);
+      expect(await openStored(page)).toMatch(/^Opened "Corrected AI segmentation .*" \(SEMIAUTOMATIC, 1 frame\(s\)\) for editing\.$/);
+      expect(await page.evaluate(() => (window as any).services.segmentationService.getSegmentations().length)).toBe(1);
+      expect(await labelmaps(page)).toEqual([]);
+      expect(await store(page)).toBe('Nothing changed since this segmentation was stored or opened; the PACS already holds it.');
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('stores what the reader paints on frames the model did not see, once for a double click, and keeps unstored work from being replaced', async () => {
     const { browser, page, errors } = await openStudy([], cineStudyUID);
     try {

@@ -76,6 +76,11 @@ export interface SegWriterOptions {
   equipment: { manufacturer: string; modelName: string; softwareVersions: string[]; deviceSerialNumber: string };
   /** The SEG's own SOP Instance UID, for a caller that refers to it later; default: a fresh one. */
   sopInstanceUID?: string;
+  /**
+   * Store every given frame, empty ones too (default: empty frames are left out). A correction that erased the whole
+   * AI result needs it: a SEG holds at least one frame, and these say which images the reader emptied.
+   */
+  keepEmptyFrames?: boolean;
   /** Injected for reproducible tests; default: a fresh 2.25 UUID-derived UID and the current time. */
   uid?: () => string;
   now?: Date;

@@ -75,7 +75,7 @@ function segmentItem(s: SegmentDescription) {
 
 /**
  * A DICOM Segmentation (BINARY, Segmentation Storage) over the source images' native grid, encoded by dcmjs.
- * Frames with no segmented pixel are left out; each SEG frame names its source image (and frame number).
+ * Frames with no segmented pixel are left out unless asked for; each SEG frame names its source image (and frame number).
  */
 export function writeSeg(sources: SourceInstance[], segments: SegmentDescription[], masks: FrameMask[], options: SegWriterOptions): Uint8Array {
   check(sources, segments, masks);
@@ -84,7 +84,7 @@ export function writeSeg(sources: SourceInstance[], segments: SegmentDescription
   const geometry = sharedGeometry(sources);
   const planeAt = (f: FrameMask) => geometry![f.source][(f.frame ?? 1) - 1];
   const frames = masks
-    .filter((f) => f.mask.some((v) => v !== 0))
+    .filter((f) => options.keepEmptyFrames || f.mask.some((v) => v !== 0))
     .sort((a, b) => a.segment - b.segment || a.source - b.source || (a.frame ?? 1) - (b.frame ?? 1));
   if (!frames.length) throw new SegWriterError('every mask is empty: there is nothing to store');
   const first = sources[0];
