@@ -4,13 +4,13 @@
  */
 import { ToolConfig } from './config';
 import { EditMap, keepEdits } from './core/edits';
-import { ModelManifest } from './core/manifest';
 import { Probabilities, toMask } from './core/postprocess';
 import { storeInstances } from './dicomweb/stow';
 import { findSegInstances, PacsHeaders, RetrieveError, retrieveInstance, SegInstanceRef } from './dicomweb/retrieve';
 import * as host from './hostAdapter';
 import { CornerstoneLibraries, ExtensionParams } from './ohif';
 import { ToolPanel } from './panel';
+import { outOfDomainWarning, runSummary } from './runSummary';
 import { InferenceClient } from './runtime/client';
 import { InferenceError, messageOf } from './runtime/errors';
 import { LoadedModel, MessageEndpoint } from './runtime/protocol';
@@ -69,12 +69,6 @@ interface Labelmap {
 
 /** Whether the PACS holds the labelmap as it stands (an AI result never stored: when it is empty). */
 const inPacs = (run: AiRun, labelmap: Labelmap) => [...labelmap.current].every(([id, m]) => sameMask(m, run.inPacs?.get(id)));
-
-/** A warning when the series' modality is not one the model was trained on (the result is still shown). */
-export function outOfDomainWarning(manifest: ModelManifest, modality: string | undefined): string | undefined {
-  if (!manifest.modalities || !modality || manifest.modalities.includes(modality)) return undefined;
-  return `Warning: this model was trained on ${manifest.modalities.join('/')} images, not ${modality}; the result is unlikely to be meaningful.`;
-}
 
 export class CmunextTool {
   private worker?: Worker;
@@ -217,6 +211,7 @@ export class CmunextTool {
       const activeRun = run;
       const total = imageIds.length;
       let written = 0;
+      let found = 0;
       let kept = 0;
       let inferenceMs = 0;
       let cancelled = false;
@@ -249,6 +244,7 @@ export class CmunextTool {
             activeRun.storedAiSeg = undefined;
             host.segmentationModified(libs, activeRun.segmentationId, target);
             inferenceMs += frame.inferenceMs;
+            if (frame.mask.some(Boolean)) found++;
             written++;
           },
         }).catch((e) => {
@@ -257,16 +253,10 @@ export class CmunextTool {
         }));
       }
       run.backend = model.backend;
-      if (cancelled || this.abort.signal.aborted) {
-        this.ui().say(`Cancelled: ${written} of ${total} image(s) segmented and kept.`);
-      } else {
-        const perImage = inferenceMs / written;
-        const backendName = model.backend === 'webgpu' ? 'WebGPU' : model.backend;
-        const outOfDomain = outOfDomainWarning(model.manifest, target.displaySet.Modality);
-        this.ui().say(`${model.manifest.name} ${model.manifest.version} on ${backendName}: ${written} image(s), `
-          + `${perImage.toFixed(0)} ms per image${replacing ? ` (replaced the earlier AI result${kept ? `; ${kept} edited pixel(s) kept` : ''})` : ''}.${outOfDomain ? ` ${outOfDomain}` : ''}`);
-        if (outOfDomain) host.notify(this.services, 'warning', 'CMUNeXt segment', outOfDomain);
-      }
+      cancelled ||= this.abort.signal.aborted;
+      this.ui().say(runSummary({ manifest: model.manifest, backend: model.backend, written, total, cancelled, inferenceMs, found, threshold: run.threshold, replacing, kept, modality: target.displaySet.Modality }));
+      const warning = outOfDomainWarning(model.manifest, target.displaySet.Modality);
+      if (!cancelled && warning) host.notify(this.services, 'warning', 'CMUNeXt segment', warning);
     } finally {
       this.abort = undefined;
     }

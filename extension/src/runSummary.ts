@@ -1,0 +1,36 @@
+/** What the panel says when a segmentation run ends, and the warnings that go with it. */
+import { ModelManifest } from './core/manifest';
+
+export interface RunOutcome {
+  manifest: ModelManifest;
+  backend: string;
+  /** Images segmented, of those asked for; fewer when the reader cancelled. */
+  written: number;
+  total: number;
+  cancelled: boolean;
+  inferenceMs: number;
+  /** Images on which the model marked at least one pixel at `threshold`. */
+  found: number;
+  threshold: number;
+  /** Whether it replaced an earlier AI result, and how many of the reader's edited pixels it kept. */
+  replacing: boolean;
+  kept: number;
+  modality?: string;
+}
+
+/** A warning when the series' modality is not one the model was trained on (the result is still shown). */
+export function outOfDomainWarning(manifest: ModelManifest, modality: string | undefined): string | undefined {
+  if (!manifest.modalities || !modality || manifest.modalities.includes(modality)) return undefined;
+  return `Warning: this model was trained on ${manifest.modalities.join('/')} images, not ${modality}; the result is unlikely to be meaningful.`;
+}
+
+export function runSummary(o: RunOutcome): string {
+  if (o.cancelled) return `Cancelled: ${o.written} of ${o.total} image(s) segmented and kept.`;
+  const backend = o.backend === 'webgpu' ? 'WebGPU' : o.backend;
+  const replaced = o.replacing ? ` (replaced the earlier AI result${o.kept ? `; ${o.kept} edited pixel(s) kept` : ''})` : '';
+  // An empty labelmap looks like a failure: say that the model ran and found nothing, and what would show more.
+  const nothing = o.found ? '' : ` The model found nothing at threshold ${o.threshold.toFixed(2)}; a lower threshold in the panel shows weaker findings.`;
+  const warning = outOfDomainWarning(o.manifest, o.modality);
+  return `${o.manifest.name} ${o.manifest.version} on ${backend}: ${o.written} image(s), ${(o.inferenceMs / o.written).toFixed(0)} ms per image${replaced}.`
+    + `${nothing}${warning ? ` ${warning}` : ''}`;
+}

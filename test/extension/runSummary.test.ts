@@ -1,0 +1,41 @@
+import { outOfDomainWarning, RunOutcome, runSummary } from '../../extension/src/runSummary';
+import { validateManifest } from '../../extension/src/core/validateManifest';
+import manifestJson from '../fixtures/cmunext-s-random/manifest.json';
+
+const manifest = validateManifest({ ...manifestJson, modalities: ['US'] });
+
+describe('out-of-domain warning', () => {
+  it.each<[string | undefined, boolean]>([
+    ['US', false],
+    ['CT', true],
+    ['MR', true],
+    [undefined, false],
+  ])('modality %p warns: %p', (modality, warns) => {
+    const w = outOfDomainWarning(manifest, modality);
+    expect(w !== undefined).toBe(warns);
+    if (w) expect(w).toBe(`Warning: this model was trained on US images, not ${modality}; the result is unlikely to be meaningful.`);
+  });
+
+  it('stays silent for a model that names no modalities', () => {
+    expect(outOfDomainWarning(validateManifest(manifestJson), 'CT')).toBeUndefined();
+  });
+
+  it('rejects a malformed modality list in the manifest', () => {
+    expect(() => validateManifest({ ...manifestJson, modalities: ['us'] })).toThrow('manifest.modalities[0]: must match pattern');
+  });
+});
+
+describe('what the panel says when a run ends', () => {
+  const base: RunOutcome = { manifest, backend: 'wasm', written: 3, total: 3, cancelled: false, inferenceMs: 210, found: 3, threshold: 0.5, replacing: false, kept: 0, modality: 'US' };
+  it.each<[string, Partial<RunOutcome>, string]>([
+    ['done', {}, `${manifest.name} 0.1.0 on wasm: 3 image(s), 70 ms per image.`],
+    ['on WebGPU', { backend: 'webgpu' }, `${manifest.name} 0.1.0 on WebGPU: 3 image(s), 70 ms per image.`],
+    ['replacing an earlier result, edits kept', { replacing: true, kept: 12 }, `${manifest.name} 0.1.0 on wasm: 3 image(s), 70 ms per image (replaced the earlier AI result; 12 edited pixel(s) kept).`],
+    ['found on some images', { found: 1 }, `${manifest.name} 0.1.0 on wasm: 3 image(s), 70 ms per image.`],
+    ['found on none', { found: 0, threshold: 0.35 }, `${manifest.name} 0.1.0 on wasm: 3 image(s), 70 ms per image. The model found nothing at threshold 0.35; a lower threshold in the panel shows weaker findings.`],
+    ['another modality', { modality: 'CT' }, `${manifest.name} 0.1.0 on wasm: 3 image(s), 70 ms per image. Warning: this model was trained on US images, not CT; the result is unlikely to be meaningful.`],
+    ['cancelled', { cancelled: true, written: 1, found: 0 }, 'Cancelled: 1 of 3 image(s) segmented and kept.'],
+  ])('%s', (_, change, said) => {
+    expect(runSummary({ ...base, ...change })).toBe(said);
+  });
+});
