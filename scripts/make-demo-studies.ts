@@ -198,7 +198,8 @@ Made by \`scripts/make-demo-studies.ts\` (\`npm run build && node dist-node/scri
 - \`studies/ct-*.dcm\`: a synthetic CT phantom (12 slices of 96x96, 2.5 mm) with plane geometry.
 - \`truth/\`: the expert masks of the ultrasound cases on the same grids; \`truth.json\` maps them to SOP instances and frames.
 
-The single-frame cases are from the validation split the shipped model never trained on; the cine's are training
+The single-frame cases are among the 90 validation cases that CMUNeXt-S and CMUNeXt 0.4.0 never trained on; the
+default CMUNeXt (0.5.0) was refit on every case of the training split, these included. The cine's are training
 cases (it shows multi-frame behaviour, not model quality). BUSI: Al-Dhabyani W., Gomaa M.,
 Khaled H., Fahmy A. "Dataset of breast ultrasound images." Data in Brief 28 (2020) 104863.
 doi:10.1016/j.dib.2019.104863. Research and development use only, not for clinical use.
