@@ -78,7 +78,7 @@ describe('what one Store writes', () => {
   it('refuses an AI result with nothing found and nothing painted: there is no segmentation', () => {
     const none = request([m(0, 0, 0, 0), m(0, 0, 0, 0)], [m(0, 0, 0, 0), m(0, 0, 0, 0)]);
     expect(() => planStore(none)).toThrow(SegWriterError);
-    expect(() => planStore(none)).toThrow('every mask is empty: there is nothing to store');
+    expect(() => planStore(none)).toThrow('the segmentation is empty (the model found nothing and nothing was painted): there is no SEG to store');
   });
 
   it('writes a rejection that passes dciodvfy -new and dcentvfy against its source', () => {

@@ -7,7 +7,7 @@ import { agreement, correctedSegments, correctedSeriesOptions } from './agreemen
 import { AiDescription } from './reopen';
 import { FrameMask, SourceInstance } from './types';
 import { newUid } from './uid';
-import { writeSeg } from './writeSeg';
+import { SegWriterError, writeSeg } from './writeSeg';
 
 export interface StoreRequest {
   sources: SourceInstance[];
@@ -42,6 +42,9 @@ export function planStore(r: StoreRequest): StorePlan {
   // One creation time for both SEGs: the correction's higher series number then makes it the newest for Open stored SEG.
   const { now } = r;
   if (!edited) {
+    if (!r.aiMasks.some((m) => m.some(Boolean))) {
+      throw new SegWriterError('the segmentation is empty (the model found nothing and nothing was painted): there is no SEG to store');
+    }
     const sopInstanceUID = uid();
     return {
       instances: [writeSeg(r.sources, segments, r.masks, { ...series, sopInstanceUID, now })],
