@@ -209,6 +209,15 @@ export function pacsHeaders(services: OhifServices): PacsHeaders {
   return authorization ? { Authorization: authorization } : {};
 }
 
+/**
+ * The signed-in reader's OIDC claims; none without sign-in. Asked only where a user is signed in: OHIF's default
+ * service logs "NOT IMPLEMENTED" for getUser.
+ */
+export function signedInProfile(services: OhifServices): unknown {
+  if (!pacsHeaders(services).Authorization) return undefined;
+  return services.userAuthenticationService?.getUser?.()?.profile;
+}
+
 export function notify(services: OhifServices, type: 'info' | 'success' | 'warning' | 'error', title: string, message: string): void {
   services.uiNotificationService.show({ title, message, type, duration: type === 'error' ? 10000 : 5000 });
 }

@@ -32,7 +32,11 @@ export interface OhifServices {
   customizationService: { getCustomization(name: string): unknown };
   syncGroupService: { destroy(): void };
   /** Present where the viewer signs users in (OIDC); its header is what OHIF's own DICOMweb requests send. */
-  userAuthenticationService?: { getAuthorizationHeader?(): { Authorization?: string } | undefined };
+  userAuthenticationService?: {
+    getAuthorizationHeader?(): { Authorization?: string } | undefined;
+    /** The signed-in OIDC user, its claims in `profile`. */
+    getUser?(): { profile?: unknown } | undefined | void;
+  };
   [name: string]: any;
 }
 

@@ -18,6 +18,7 @@ import { aiSegments, aiSeriesOptions } from './seg/provenance';
 import { ReadSeg, readSeg, SegReadError } from './seg/readSeg';
 import { AiDescription, aiDescription, aiSegUid, composeLabels, framesByImage, segmentColor, StackImage } from './seg/reopen';
 import { FrameMask, SourceInstance } from './seg/types';
+import { readerPersonName } from './seg/personName';
 import { planStore } from './seg/storePlan';
 
 interface AiFrame {
@@ -367,7 +368,9 @@ export class CmunextTool {
       }
       // Object.is: a reopened AI SEG that names no threshold reads as NaN on both sides, and is still the reference.
       const storedAiUid = run.storedAiSeg && Object.is(run.storedAiSeg.threshold, run.threshold) ? run.storedAiSeg.uid : undefined;
-      const plan = planStore({ sources, masks, aiMasks, described, storedAiUid, contentCreatorName: this.config.contentCreatorName, now: new Date() });
+      // The signed-in reader corrected it; app-config names who does where no one signs in.
+      const contentCreatorName = readerPersonName(host.signedInProfile(this.services)) ?? this.config.contentCreatorName;
+      const plan = planStore({ sources, masks, aiMasks, described, storedAiUid, contentCreatorName, now: new Date() });
       this.ui().say(plan.storing);
       await storeInstances(this.roots().wado, plan.instances, host.pacsHeaders(this.services));
       run.inPacs = current;

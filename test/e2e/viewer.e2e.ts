@@ -617,7 +617,7 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
     }
   });
 
-  it('stores a reader\'s rejection of the AI result (every pixel erased) beside the AI result, and reopens it empty', async () => {
+  it('stores a signed-in reader\'s rejection of the AI result (every pixel erased) beside the AI result, under their name, and reopens it empty', async () => {
     const { browser, page, errors } = await openStudy([]);
     try {
       await segment(page);
@@ -634,6 +634,11 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
         libs.cornerstoneTools.segmentation.triggerSegmentationEvents.triggerSegmentationDataModified(seg.segmentationId);
       });
       expect(await labelmaps(page)).toEqual([]);
+      // A reader signed in as OHIF's OIDC sign-in leaves the service: the rejection names them.
+      await page.evaluate(() => (window as any).services.userAuthenticationService.setServiceImplementation({
+        getAuthorizationHeader: () => ({ Authorization: 'Bearer e2e-reader' }),
+        getUser: () => ({ access_token: 'e2e-reader', profile: { family_name: 'Reader', given_name: 'Jane', name: 'Dr Jane Reader' } }),
+      }));
       const before = new Set((await segInstances()).map((s) => s.id));
       const status = await store(page);
       console.log(`AI result erased and stored: ${status}`);
@@ -645,6 +650,7 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       expect(ai.frames.map((f) => f.mask.reduce((n, v) => n + v, 0))).toEqual([aiPixels]);
       expect(rejection.frames.map((f) => ({ source: f.sourceSopInstanceUID, pixels: f.mask.reduce((n, v) => n + v, 0) }))).toEqual([{ source: ai.frames[0].sourceSopInstanceUID, pixels: 0 }]);
       expect(rejection.segments[0].algorithmParameters).toMatchObject({ ai_seg: ai.sopInstanceUID, pixels_added: '0', pixels_removed: String(aiPixels), ai_dice: '0.0000' });
+      expect([ai.contentCreatorName ?? '', rejection.contentCreatorName]).toEqual(['', 'Reader^Jane']);
 
       // Reopened, the rejection shows as an empty labelmap over its image, and is already in the PACS.
       await reloadViewer(page);

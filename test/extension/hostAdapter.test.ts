@@ -1,4 +1,4 @@
-import { dicomwebRoots, DicomwebRoots, frameOf, HostError, pacsHeaders } from '../../extension/src/hostAdapter';
+import { dicomwebRoots, DicomwebRoots, frameOf, HostError, pacsHeaders, signedInProfile } from '../../extension/src/hostAdapter';
 import { DataSourceDefinition, OhifServices } from '../../extension/src/ohif';
 
 describe('host adapter helpers', () => {
@@ -42,5 +42,14 @@ describe('host adapter helpers', () => {
     ['a viewer without sign-in', undefined, {}],
   ])('PACS headers for %s', (_, userAuthenticationService, expected) => {
     expect(pacsHeaders({ userAuthenticationService } as unknown as OhifServices)).toEqual(expected);
+  });
+
+  it.each<[string, OhifServices['userAuthenticationService'], unknown]>([
+    ['a signed-in user', { getAuthorizationHeader: () => ({ Authorization: 'Bearer t' }), getUser: () => ({ profile: { name: 'Jane Reader' } }) }, { name: 'Jane Reader' }],
+    // OHIF's default getUser warns "NOT IMPLEMENTED" on every call: not asked without sign-in.
+    ['no one signed in', { getAuthorizationHeader: () => undefined, getUser: () => { throw new Error('asked'); } }, undefined],
+    ['a viewer without sign-in', undefined, undefined],
+  ])('reader profile for %s', (_, userAuthenticationService, expected) => {
+    expect(signedInProfile({ userAuthenticationService } as unknown as OhifServices)).toEqual(expected);
   });
 });
