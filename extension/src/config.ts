@@ -12,11 +12,13 @@ export interface ToolConfig {
   backends: Backend[];
   /** ContentCreatorName written into stored SEGs, e.g. "Doe^Jane". */
   contentCreatorName: string;
+  /** Minutes without an action after which the inference worker, and the model's memory, is let go; 0: never. */
+  workerIdleMinutes: number;
 }
 
 const BACKENDS = ['webgpu', 'wasm'] as const;
 type Backend = (typeof BACKENDS)[number];
-const SETTINGS = ['modelUrl', 'assetsUrl', 'backends', 'contentCreatorName'];
+const SETTINGS = ['modelUrl', 'assetsUrl', 'backends', 'contentCreatorName', 'workerIdleMinutes'];
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -55,6 +57,14 @@ function personName(v: unknown): string {
   return v;
 }
 
+function minutes(v: unknown): number {
+  if (v === undefined) return 15;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+    throw new ConfigError(`.workerIdleMinutes must be a number of minutes, 0 or more (0 keeps the model loaded), got ${shown(v)}`);
+  }
+  return v;
+}
+
 /** The tool's settings from app-config `cmunext` (absent: the defaults), or a ConfigError naming the setting. */
 export function resolveConfig(raw: unknown, place: Omit<AssetPlace, 'configured'>, defaultModel: string): ToolConfig {
   const settings = raw ?? {};
@@ -68,5 +78,6 @@ export function resolveConfig(raw: unknown, place: Omit<AssetPlace, 'configured'
     workerUrl: new URL('cmunext-worker.js', base).href,
     backends: backends(s.backends),
     contentCreatorName: personName(s.contentCreatorName),
+    workerIdleMinutes: minutes(s.workerIdleMinutes),
   };
 }

@@ -83,6 +83,7 @@ export class CmunextTool {
   private panel?: ToolPanel;
   /** What the tool is doing while it does it. One action at a time: no store holds part of a run, no click stores twice. */
   private activity?: string;
+  private idleRelease?: ReturnType<typeof setTimeout>;
 
   constructor(private readonly params: ExtensionParams, private readonly config: ToolConfig) {}
 
@@ -118,9 +119,11 @@ export class CmunextTool {
       this.worker = worker;
       this.client = new InferenceClient(worker as unknown as MessageEndpoint);
       this.ui().say('Loading the model…');
+      const first = !this.model;
       this.loading = this.client.load(this.config.modelUrl, this.config.backends).then((m) => {
         this.model = m;
-        this.ui().setThreshold(m.manifest.output.threshold);
+        // Reloaded after an idle release, the reader's threshold stays on the slider.
+        if (first) this.ui().setThreshold(m.manifest.output.threshold);
         return m;
       });
       this.loading.catch(() => {
@@ -167,7 +170,23 @@ export class CmunextTool {
     } finally {
       this.activity = undefined;
       host.refreshToolbar(this.services);
+      this.releaseWorkerWhenIdle();
     }
+  }
+
+  /**
+   * Lets the worker go after `workerIdleMinutes` without an action, in the mode or after leaving it: the session's
+   * memory goes back to the browser. The model's manifest stays, so an AI result made before can still be stored; the
+   * next segmentation loads the model again.
+   */
+  private releaseWorkerWhenIdle(): void {
+    clearTimeout(this.idleRelease);
+    if (!this.worker || !this.config.workerIdleMinutes) return;
+    this.idleRelease = setTimeout(() => {
+      if (this.activity) return this.releaseWorkerWhenIdle();
+      this.worker?.terminate();
+      this.worker = this.client = this.loading = undefined;
+    }, this.config.workerIdleMinutes * 60_000);
   }
 
   /** Runs an action, turning every failure into a message the user sees; nothing is thrown at the host. */

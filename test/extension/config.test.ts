@@ -9,6 +9,7 @@ describe('resolveConfig: app-config cmunext', () => {
     workerUrl: 'https://pacs.example.org/cmunext/cmunext-worker.js',
     backends: ['webgpu', 'wasm'],
     contentCreatorName: '',
+    workerIdleMinutes: 15,
   };
 
   it.each<[string, unknown, Partial<ToolConfig>]>([
@@ -21,6 +22,8 @@ describe('resolveConfig: app-config cmunext', () => {
     ['assets elsewhere: worker and default model follow', { assetsUrl: 'https://cdn.example.org/ai/cmunext' },
       { workerUrl: 'https://cdn.example.org/ai/cmunext/cmunext-worker.js', modelUrl: 'https://cdn.example.org/ai/models/cmunext-busi/' }],
     ['a creator name with ideographic group', { contentCreatorName: 'Doe^Jane=山田^太郎' }, { contentCreatorName: 'Doe^Jane=山田^太郎' }],
+    ['the worker let go after 5 minutes idle', { workerIdleMinutes: 5 }, { workerIdleMinutes: 5 }],
+    ['the model kept loaded', { workerIdleMinutes: 0 }, { workerIdleMinutes: 0 }],
   ])('%s', (_, raw, expected) => {
     expect(resolve(raw)).toEqual({ ...defaults, ...expected });
   });
@@ -28,7 +31,7 @@ describe('resolveConfig: app-config cmunext', () => {
   it.each<[string, unknown, string]>([
     ['not an object', 'wasm', 'app-config cmunext must be an object, got "wasm"'],
     ['a list', ['wasm'], 'app-config cmunext must be an object, got ["wasm"]'],
-    ['a misspelt key', { modelURL: '/models/x/' }, 'app-config cmunext: "modelURL" is not a setting (settings: modelUrl, assetsUrl, backends, contentCreatorName)'],
+    ['a misspelt key', { modelURL: '/models/x/' }, 'app-config cmunext: "modelURL" is not a setting (settings: modelUrl, assetsUrl, backends, contentCreatorName, workerIdleMinutes)'],
     ['backends as one string', { backends: 'wasm' }, 'app-config cmunext.backends must list "webgpu" and/or "wasm", in the order to try them, got "wasm"'],
     ['WebGL (no kernel for the model\'s Erf)', { backends: ['webgl', 'wasm'] }, 'app-config cmunext.backends must list "webgpu" and/or "wasm", in the order to try them, got ["webgl","wasm"]'],
     ['no backend', { backends: [] }, 'app-config cmunext.backends must list "webgpu" and/or "wasm", in the order to try them, got []'],
@@ -39,6 +42,8 @@ describe('resolveConfig: app-config cmunext', () => {
     ['a creator name with a backslash', { contentCreatorName: 'Doe\\Jane' }, 'app-config cmunext.contentCreatorName must be a DICOM person name such as "Doe^Jane" (at most 64 characters, no backslash), got "Doe\\\\Jane"'],
     ['a creator name too long', { contentCreatorName: 'x'.repeat(65) }, `app-config cmunext.contentCreatorName must be a DICOM person name such as "Doe^Jane" (at most 64 characters, no backslash), got "${'x'.repeat(65)}"`],
     ['a creator name not a string', { contentCreatorName: { Alphabetic: 'Doe^Jane' } }, 'app-config cmunext.contentCreatorName must be a DICOM person name such as "Doe^Jane" (at most 64 characters, no backslash), got {"Alphabetic":"Doe^Jane"}'],
+    ['idle minutes as a string', { workerIdleMinutes: '15' }, 'app-config cmunext.workerIdleMinutes must be a number of minutes, 0 or more (0 keeps the model loaded), got "15"'],
+    ['negative idle minutes', { workerIdleMinutes: -1 }, 'app-config cmunext.workerIdleMinutes must be a number of minutes, 0 or more (0 keeps the model loaded), got -1'],
   ])('%s: refused, naming the setting', (_, raw, message) => {
     const thrown = (() => {
       try {
