@@ -1,9 +1,10 @@
 /** The embedded default PACS: Debian's Orthanc with its DICOMweb plugin, local access only, on a free port. */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { homedir, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { readPart10 } from '../extension/src/dicom/part10';
 import { storeInstances } from '../extension/src/dicomweb/stow';
 
 const ORTHANC = '/usr/sbin/Orthanc';
@@ -13,6 +14,12 @@ export interface Pacs {
   /** Base URL of the Orthanc REST API; DICOMweb is under `${url}/dicom-web`. */
   url: string;
   stop(): Promise<void>;
+}
+
+/** The embedded PACS's database: PACS_DIR, else the user's data folder (XDG), so stored SEGs outlast a restart. */
+export function pacsDir(env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
+  if (env.PACS_DIR) return resolve(env.PACS_DIR);
+  return join(env.XDG_DATA_HOME || join(home, '.local', 'share'), 'ohif-cmunext', 'pacs');
 }
 
 export function freePort(): Promise<number> {
@@ -36,9 +43,15 @@ export function ensureOrthanc(): void {
   execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'orthanc', 'orthanc-dicomweb'], { stdio: 'inherit', env });
 }
 
-export async function startOrthanc(): Promise<Pacs> {
+/**
+ * Starts Orthanc on a free port. With `dir`, its database lives there and outlasts the process (what `npm start`
+ * stores is there after a restart); without, in a temporary folder removed on stop (the tests).
+ */
+export async function startOrthanc(dir?: string): Promise<Pacs> {
   ensureOrthanc();
-  const dir = mkdtempSync(join(tmpdir(), 'cmunext-orthanc-'));
+  const keep = dir !== undefined;
+  if (dir !== undefined) mkdirSync(dir, { recursive: true });
+  else dir = mkdtempSync(join(tmpdir(), 'cmunext-orthanc-'));
   const port = await freePort();
   const config = {
     Name: 'CMUNEXT-DEMO',
@@ -61,7 +74,7 @@ export async function startOrthanc(): Promise<Pacs> {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
     }
-    rmSync(dir, { recursive: true, force: true });
+    if (!keep) rmSync(dir!, { recursive: true, force: true });
   };
   for (let i = 0; i < 100; i++) {
     if (child.exitCode !== null) break;
@@ -73,7 +86,22 @@ export async function startOrthanc(): Promise<Pacs> {
     await new Promise((r) => setTimeout(r, 100));
   }
   await stop();
-  throw new Error(`Orthanc did not start on port ${port}:\n${log}`);
+  throw new Error(`Orthanc did not start on port ${port}${keep ? ` with its database in ${dir} (is another one using it?)` : ''}:\n${log}`);
+}
+
+/** The files whose SOP instance the PACS does not hold yet (QIDO-RS), so a restart loads nothing twice. */
+export async function notYetStored(dicomwebRoot: string, files: string[]): Promise<string[]> {
+  const missing: string[] = [];
+  for (const file of files) {
+    const { dataset } = readPart10(new Uint8Array(readFileSync(file)));
+    const query = new URLSearchParams({ SOPInstanceUID: dataset.SOPInstanceUID });
+    const answer = await fetch(`${dicomwebRoot}/studies/${dataset.StudyInstanceUID}/instances?${query}`, { headers: { Accept: 'application/dicom+json' } });
+    if (!answer.ok && answer.status !== 404) throw new Error(`the PACS answered HTTP ${answer.status} to ${answer.url}`);
+    const text = answer.ok ? await answer.text() : '';
+    if (!text.trim() || !(JSON.parse(text) as unknown[]).length) missing.push(file); // 204, 404 or [] : not there
+
+  }
+  return missing;
 }
 
 /** Stores DICOM files by STOW-RS, as the viewer stores its SEGs: works with Orthanc and any DICOMweb PACS. */

@@ -3,8 +3,9 @@
  * all with cross-origin isolation headers (threaded wasm needs them; the PACS sends no CORS headers).
  */
 import { createReadStream, statSync } from 'node:fs';
-import { createServer, request, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, Server, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { PROXY_ROOT, proxyDicomweb } from './dicomwebProxy';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -53,27 +54,17 @@ function sendFile(res: ServerResponse, root: string, relative: string): boolean 
   return true;
 }
 
-function proxy(req: IncomingMessage, res: ServerResponse, target: URL): void {
-  const upstream = request(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (up) => {
-    res.writeHead(up.statusCode ?? 502, up.headers);
-    up.pipe(res);
-  });
-  upstream.on('error', (e) => {
-    if (!res.headersSent) res.writeHead(502, { 'Content-Type': 'text/plain' });
-    res.end(`the PACS at ${target.origin} did not answer: ${e.message}`);
-  });
-  req.pipe(upstream);
-}
-
 export function startServer(o: ServerOptions): Promise<Server> {
   const dicomweb = new URL(o.dicomweb.replace(/\/$/, ''));
   const server = createServer((req, res) => {
     isolate(res);
-    const url = new URL(req.url ?? '/', 'http://local');
-    if (url.pathname === '/dicom-web' || url.pathname.startsWith('/dicom-web/')) {
-      proxy(req, res, new URL(dicomweb.pathname + url.pathname.slice('/dicom-web'.length) + url.search, dicomweb));
+    // The proxy judges the path as sent: URL parsing would already have resolved dot segments.
+    const [rawPath, ...query] = (req.url ?? '/').split('?');
+    if (rawPath === PROXY_ROOT || rawPath.startsWith(`${PROXY_ROOT}/`)) {
+      proxyDicomweb(req, res, dicomweb, rawPath.slice(PROXY_ROOT.length), query.length ? `?${query.join('?')}` : '');
       return;
     }
+    const url = new URL(req.url ?? '/', 'http://local');
     if (url.pathname === '/app-config.js') {
       res.writeHead(200, { 'Content-Type': 'text/javascript', 'Cache-Control': 'no-cache' });
       res.end(o.appConfig);

@@ -3,11 +3,12 @@
  *   npm start                      # Orthanc from Debian packages, demo studies loaded, http://127.0.0.1:3000
  *   PORT=8080 npm start            # another port
  *   PACS_URL=https://pacs/dicom-web npm start   # an existing DICOMweb PACS instead (nothing is uploaded to it)
+ *   PACS_DIR=/srv/cmunext-pacs npm start       # where the embedded PACS keeps what it stores (see pacsDir)
  */
 import { projectRoot } from './root';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startOrthanc, uploadFiles, Pacs } from './pacs';
+import { notYetStored, pacsDir, startOrthanc, uploadFiles, Pacs } from './pacs';
 import { appConfig, EXTENSION_MODULES, projectMounts, startServer } from './server';
 import { ensureViewer } from './viewer';
 
@@ -23,12 +24,13 @@ async function main(): Promise<void> {
   let pacs: Pacs | undefined;
   let dicomweb = process.env.PACS_URL;
   if (!dicomweb) {
-    pacs = await startOrthanc();
+    const dir = pacsDir();
+    pacs = await startOrthanc(dir);
     dicomweb = `${pacs.url}/dicom-web`;
     const studies = join(ROOT, 'demo', 'studies');
-    const files = readdirSync(studies).filter((f) => f.endsWith('.dcm')).map((f) => join(studies, f));
+    const files = await notYetStored(dicomweb, readdirSync(studies).filter((f) => f.endsWith('.dcm')).map((f) => join(studies, f)));
     await uploadFiles(dicomweb, files);
-    console.log(`embedded PACS (Orthanc) at ${pacs.url}, ${files.length} demo instances loaded`);
+    console.log(`embedded PACS (Orthanc) at ${pacs.url}, its database in ${dir}; ${files.length} demo instances loaded${files.length ? '' : ' (all there already)'}`);
   }
   const server = await startServer({
     viewerDir,
