@@ -4,7 +4,7 @@
  * holds, correct and store again, reload and reopen; once on wasm and once on WebGPU (SwiftShader).
  */
 import { tempDir } from '../helpers/tempDir';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { Server } from 'node:http';
 import { join, resolve } from 'node:path';
@@ -77,6 +77,27 @@ async function uploadEnhancedMr(columns?: number): Promise<{ sop: string; zs: nu
   writeFileSync(file, dicomFile(mr));
   await uploadFiles(`${pacs.url}/dicom-web`, [file]);
   return { sop, zs, study: mr.StudyInstanceUID };
+}
+
+/** `npm start`'s program (built), started with `env` and waited for until it serves; stop() is its Ctrl-C. */
+async function startMain(env: NodeJS.ProcessEnv): Promise<{ log: string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [join(ROOT, 'dist-node/scripts/start.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout.on('data', (d) => (log += d));
+  child.stderr.on('data', (d) => (log += d));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+    await exited;
+  };
+  for (let waited = 0; !log.includes('Ctrl-C stops it'); waited += 200) {
+    if (child.exitCode !== null || waited > 120000) {
+      await stop();
+      throw new Error(`npm start did not come up:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { log, stop };
 }
 
 async function openStudy(extraArgs: string[], study = studyUID, at = base): Promise<{ browser: Browser; page: Page; errors: string[] }> {
@@ -804,6 +825,44 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
+    }
+  });
+
+  it('keeps a SEG stored on the default set-up across a restart of npm start, loading the demo studies once', async () => {
+    const port = await freePort();
+    const env = { ...process.env, PORT: String(port), PACS_DIR: join(tempDir('pacs'), 'data') };
+    const at = `http://127.0.0.1:${port}`;
+    const demoFiles = readdirSync(join(ROOT, 'demo/studies')).length;
+    const instances = async () => (await (await fetch(`${at}/dicom-web/instances`)).json()).length;
+    let npmStart = await startMain(env);
+    let before: Awaited<ReturnType<typeof labelmaps>>;
+    try {
+      expect(npmStart.log).toContain(`${demoFiles} demo instances loaded`);
+      const study = (await (await fetch(`${at}/dicom-web/studies?AccessionNumber=DEMO1`)).json())[0]['0020000D'].Value[0];
+      const { browser, page } = await openStudy([], study, at);
+      try {
+        await segment(page);
+        expect(await store(page)).toMatch(/stored/);
+        before = await labelmaps(page);
+      } finally {
+        await browser.close();
+      }
+      expect(await instances()).toBe(demoFiles + 1);
+      await npmStart.stop();
+      npmStart = await startMain(env);
+      expect(npmStart.log).toContain('0 demo instances loaded (all there already)');
+      expect(await instances()).toBe(demoFiles + 1);
+      const again = await openStudy([], study, at);
+      try {
+        expect(await openStored(again.page)).toMatch(/^Opened/);
+        const after = await labelmaps(again.page);
+        expect(after.map((l) => l.sop)).toEqual(before.map((l) => l.sop));
+        after.forEach((l, i) => expect(dice(l.data, before[i].data)).toBe(1));
+      } finally {
+        await again.browser.close();
+      }
+    } finally {
+      await npmStart.stop();
     }
   });
 
