@@ -1,13 +1,14 @@
 import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { TEST_TIME_TRANSFORMS, TestTimeTransform } from '../extension/src/core/augment';
 import { ModelManifest } from '../extension/src/core/manifest';
 import { iouF1 } from '../extension/src/core/metrics';
 import { toMask } from '../extension/src/core/postprocess';
 import { resizeNearest } from '../extension/src/core/resize';
 import { InferenceError } from '../extension/src/runtime/errors';
-import { segmentImage } from '../extension/src/runtime/segmenter';
-import { aiSegments, aiSeriesOptions } from '../extension/src/seg/provenance';
+import { manifestTransforms, segmentImage } from '../extension/src/runtime/segmenter';
+import { aiSegments, aiSeriesOptions, RunInfo } from '../extension/src/seg/provenance';
 import { SegWriterError, writeSeg } from '../extension/src/seg/writeSeg';
 import { isDicom, readDicomMetadata } from './dicomFile';
 import { ImageFileError, decodeImage, encodeMaskPng, readFileBytes, readImageFile, readMaskFile } from './imageFile';
@@ -15,8 +16,8 @@ import { NodeBackend, openModel } from './nodeModel';
 
 const USAGE = `cmunext: CMUNeXt segmentation from the command line, with the viewer's own pre- and post-processing
 
-  cmunext segment  --model models/<id> --input FILE --out MASK.png|SEG.dcm [--frame N] [--threshold T] [--creator NAME]
-  cmunext evaluate --model models/<id> --images DIR --masks DIR [--cases LIST] [--size N] [--json]
+  cmunext segment  --model models/<id> --input FILE --out MASK.png|SEG.dcm [--frame N] [--threshold T] [--creator NAME] [--tta LIST]
+  cmunext evaluate --model models/<id> --images DIR --masks DIR [--cases LIST] [--size N] [--tta LIST] [--json]
 
   --backend native|wasm   native: onnxruntime-node (default); wasm: onnxruntime-web, as in the browser
   --threads N             wasm threads (default 2)
@@ -25,7 +26,9 @@ const USAGE = `cmunext: CMUNeXt segmentation from the command line, with the vie
   --creator NAME          segment: ContentCreatorName of the DICOM SEG (e.g. "Doe^Jane")
   --cases LIST            evaluate only the case names listed in this file, one a line (no extension needed)
   --size N                evaluate: compare on an NxN grid (default: the model's input size; the paper uses 256)
-  --json                  evaluate: end with one line {"n":..,"iou":..,"f1":..}
+  --json                  evaluate: end with one line {"n":..,"iou":..,"f1":..,"transforms":[..]}
+  --tta LIST              test-time transforms to average, comma-separated (identity, hflip, vflip), or "none";
+                          default: the model manifest's testTimeAugmentation (none when absent)
 
 Inputs: PNG, JPEG, or uncompressed DICOM. Masks: same file names as their images, foreground above half scale.
 A .dcm output is a DICOM Segmentation referencing the input, which must then be DICOM.`;
@@ -54,12 +57,13 @@ async function segment(v: Record<string, string | boolean | undefined>): Promise
   if (kind !== '.png' && kind !== '.dcm') throw new UsageError(`--out ${out}: give a .png path for a mask image or a .dcm path for a DICOM SEG`);
   const frame = number(v.frame as string, 'frame', (x) => Number.isInteger(x) && x >= 1, 'a frame number from 1') ?? 1;
   const threshold = number(v.threshold as string, 'threshold', (x) => x > 0 && x < 1, 'between 0 and 1');
+  const transforms = transformList(v.tta as string | undefined);
   const inputBytes = readFileBytes(input);
   const image = decodeImage(inputBytes, input, frame - 1);
   if (kind === '.dcm' && !isDicom(inputBytes)) throw new UsageError(`--out ${out}: a DICOM SEG references a DICOM source; ${input} is not DICOM`);
   const session = await openModel(v.model as string, v.backend as NodeBackend, threadCount(v));
-  const r = await segmentImage(session, image, threshold);
-  const bytes = kind === '.png' ? encodeMaskPng(r.mask, r.width, r.height) : segFor(readDicomMetadata(inputBytes), frame, r.mask, session.manifest, r.threshold, session.backend, v.creator as string | undefined);
+  const r = await segmentImage(session, image, threshold, transforms);
+  const bytes = kind === '.png' ? encodeMaskPng(r.mask, r.width, r.height) : segFor(readDicomMetadata(inputBytes), frame, r.mask, session.manifest, { threshold: r.threshold, backend: session.backend, transforms: r.transforms }, v.creator as string | undefined);
   mkdirSync(dirname(out), { recursive: true });
   // Written whole or not at all: a reader never finds half a file.
   writeFileSync(`${out}.partial`, bytes);
@@ -68,14 +72,25 @@ async function segment(v: Record<string, string | boolean | undefined>): Promise
   for (const m of r.mask) if (m) area++;
   console.log(
     `${out}: ${r.width}x${r.height} ${kind === '.dcm' ? 'DICOM SEG' : 'mask'}, ${area} foreground pixels (${((100 * area) / r.mask.length).toFixed(1)}%), ` +
-      `threshold ${r.threshold}, ${session.manifest.id} ${session.manifest.version} on ${session.backend}, inference ${r.inferenceMs.toFixed(0)} ms`,
+      `threshold ${r.threshold}, ${session.manifest.id} ${session.manifest.version} on ${session.backend}, transforms ${r.transforms.join('+')}, inference ${r.inferenceMs.toFixed(0)} ms`,
   );
 }
 
-function segFor(source: ReturnType<typeof readDicomMetadata>, frame: number, mask: Uint8Array, manifest: ModelManifest, threshold: number, backend: string, creator?: string): Uint8Array {
+function segFor(source: ReturnType<typeof readDicomMetadata>, frame: number, mask: Uint8Array, manifest: ModelManifest, run: RunInfo, creator?: string): Uint8Array {
   const multiFrame = Number(source.NumberOfFrames ?? 1) > 1;
   const options = aiSeriesOptions(manifest, creator ?? '');
-  return writeSeg([source], aiSegments(manifest, { threshold, backend }), [{ source: 0, frame: multiFrame ? frame : undefined, segment: 1, mask }], options);
+  return writeSeg([source], aiSegments(manifest, run), [{ source: 0, frame: multiFrame ? frame : undefined, segment: 1, mask }], options);
+}
+
+/** --tta: the transforms to average in place of the manifest's. */
+function transformList(value: string | undefined): TestTimeTransform[] | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'none') return ['identity'];
+  const list = value.split(',').map((t) => t.trim());
+  const unknown = list.filter((t) => !(TEST_TIME_TRANSFORMS as readonly string[]).includes(t));
+  if (unknown.length || !list.length) throw new UsageError(`--tta takes "none" or a comma-separated list of ${TEST_TIME_TRANSFORMS.join(', ')}; got ${JSON.stringify(value)}`);
+  if (new Set(list).size !== list.length) throw new UsageError(`--tta names a transform twice: ${JSON.stringify(value)}`);
+  return list as TestTimeTransform[];
 }
 
 function caseList(path: string | undefined): Set<string> | undefined {
@@ -100,14 +115,16 @@ async function evaluate(v: Record<string, string | boolean | undefined>): Promis
   const masks = new Set(readdirSync(masksDir));
   const missing = files.filter((f) => !masks.has(f));
   if (missing.length) throw new UsageError(`${masksDir}: no mask for ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}`);
+  const chosen = transformList(v.tta as string | undefined);
   const session = await openModel(v.model as string, v.backend as NodeBackend, threadCount(v));
+  const transforms = chosen ?? manifestTransforms(session);
   const [, , inputHeight, inputWidth] = session.manifest.input.shape;
   const [height, width] = size ? [size, size] : [inputHeight, inputWidth];
   let iouSum = 0;
   let f1Sum = 0;
   let ms = 0;
   for (const f of files) {
-    const r = await segmentImage(session, readImageFile(join(imagesDir, f)), threshold);
+    const r = await segmentImage(session, readImageFile(join(imagesDir, f)), threshold, transforms);
     // The paper's protocol: compare at the model's input size (or --size), probabilities resampled bilinear as the
     // viewer does, the mask resized nearest.
     const pred = toMask(r.probabilities, width, height, threshold);
@@ -119,9 +136,9 @@ async function evaluate(v: Record<string, string | boolean | undefined>): Promis
     if (!v.json) console.log(`${f}\tIoU ${iou.toFixed(4)}\tF1 ${f1.toFixed(4)}`);
   }
   const n = files.length;
-  console.error(`${n} images, ${session.manifest.id} on ${session.backend}, mean inference ${(ms / n).toFixed(1)} ms`);
-  if (v.json) console.log(JSON.stringify({ n, iou: iouSum / n, f1: f1Sum / n }));
-  else console.log(`mean over ${n} images: IoU ${(iouSum / n).toFixed(4)}, F1 ${(f1Sum / n).toFixed(4)}`);
+  console.error(`${n} images, ${session.manifest.id} on ${session.backend}, transforms ${transforms.join('+')}${chosen ? ' (--tta)' : ' (the manifest\'s)'}, mean inference ${(ms / n).toFixed(1)} ms`);
+  if (v.json) console.log(JSON.stringify({ n, iou: iouSum / n, f1: f1Sum / n, transforms }));
+  else console.log(`mean over ${n} images (transforms ${transforms.join('+')}): IoU ${(iouSum / n).toFixed(4)}, F1 ${(f1Sum / n).toFixed(4)}`);
 }
 
 function threadCount(v: Record<string, unknown>): number | undefined {
@@ -145,6 +162,7 @@ export async function main(argv: string[]): Promise<number> {
         threads: { type: 'string' },
         size: { type: 'string' },
         creator: { type: 'string' },
+        tta: { type: 'string' },
         backend: { type: 'string', default: 'native' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },

@@ -9,6 +9,7 @@ import { openModel, NodeBackend } from '../cli/nodeModel';
 import { toDisplay } from '../extension/src/core/pixels';
 import { toMask, toProbabilities } from '../extension/src/core/postprocess';
 import { toModelInput } from '../extension/src/core/preprocess';
+import { augmentedBatch } from '../extension/src/core/augment';
 import { defaultModelDir, projectRoot } from './root';
 
 const ROOT = projectRoot();
@@ -44,14 +45,34 @@ async function main(): Promise<void> {
       infer.push(tInf);
       post.push(tPost);
     }
+    // Test-time mirroring: the two inputs as one batch in one run, against two runs of one.
+    const input = toModelInput(toDisplay(image), spec);
+    const pair = augmentedBatch(input, ['identity', 'hflip']);
+    const batched: number[] = [];
+    const twice: number[] = [];
+    for (let i = 0; i < runs + 2; i++) {
+      const tBatch = await time(() => session.run(pair));
+      const tTwice = await time(async () => {
+        await session.run(input);
+        await session.run({ data: pair.data.subarray(input.data.length), dims: input.dims });
+      });
+      if (i < 2) continue;
+      batched.push(tBatch);
+      twice.push(tTwice);
+    }
     results[`${backend} inference`] = median(infer);
+    results[`${backend} mirror, batch of 2`] = median(batched);
+    results[`${backend} mirror, 2 runs`] = median(twice);
     results[`${backend} pre-processing`] = median(pre);
     results[`${backend} post-processing`] = median(post);
     await session.release();
   }
   console.log(`${folder} on ${image.columns}x${image.rows}, ${runs} runs after 2 warm-up, medians:`);
-  for (const [k, v] of Object.entries(results)) console.log(`  ${k.padEnd(26)} ${v.toFixed(1).padStart(8)} ms`);
+  for (const [k, v] of Object.entries(results)) console.log(`  ${k.padEnd(30)} ${v.toFixed(1).padStart(8)} ms`);
   console.log(`  wasm / native inference   ${(results['wasm inference'] / results['native inference']).toFixed(2).padStart(8)} x`);
+  for (const b of ['native', 'wasm']) {
+    console.log(`  ${`${b} mirror: batch / 2 runs`.padEnd(30)} ${(results[`${b} mirror, batch of 2`] / results[`${b} mirror, 2 runs`]).toFixed(2).padStart(8)} x`);
+  }
   console.log(`  resident memory           ${(process.memoryUsage().rss / 2 ** 20).toFixed(0).padStart(8)} MiB`);
 }
 

@@ -54,6 +54,9 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--evaluation", type=Path, help="the last line of `cmunext evaluate --json`, recorded in the manifest")
     p.add_argument("--evaluation-dataset", default="BUSI, our 90 held-out validation cases (paper protocol, 256x256 grid)")
     p.add_argument("--evaluation-command", default="")
+    p.add_argument("--golden-only", action="store_true",
+                   help="write only the test-time-augmentation golden of an exported model in --out (its golden/input.png), "
+                        "leaving its ONNX and manifest as they are")
     return p.parse_args()
 
 
@@ -86,6 +89,27 @@ def randomise(model: torch.nn.Module, calibration: torch.Tensor) -> None:
 def preprocess(bgr: np.ndarray, official: bool) -> np.ndarray:
     x = data.normalise(bgr if bgr.ndim == 4 else bgr[None])
     return x / 255.0 if official else x
+
+
+# Each is its own inverse: the mirror of the answer for the mirrored image lines up with the image.
+MIRRORS = {"identity": lambda x: x, "hflip": lambda x: x.flip(-1), "vflip": lambda x: x.flip(-2)}
+GOLDEN_TRANSFORMS = ("identity", "hflip")
+
+
+def write_augmented_golden(model: torch.nn.Module, source: torch.Tensor, golden: Path, transforms=GOLDEN_TRANSFORMS) -> None:
+    """PyTorch's side of the test-time augmentation parity test, in float64: each transform's sigmoid probabilities,
+    mirrored back, averaged; recorded in golden.json under "augmented"."""
+    with torch.no_grad():
+        net = model.double()
+        x = source.double()
+        probabilities = sum(MIRRORS[t](torch.sigmoid(net(MIRRORS[t](x)))) for t in transforms) / len(transforms)
+        model.float()
+    values = probabilities[0, 0].numpy().astype("<f4")
+    name = f"probabilities-{'+'.join(transforms)}.f32"
+    values.tofile(golden / name)
+    meta = json.loads((golden / "golden.json").read_text())
+    meta["augmented"] = [{"transforms": list(transforms), "probabilities": name, "shape": list(values.shape)}]
+    (golden / "golden.json").write_text(json.dumps(meta, indent=2) + "\n")
 
 
 def data_description(config: dict) -> str:
@@ -128,6 +152,14 @@ def main() -> None:
     torch.manual_seed(args.seed)
     model = build(args.variant)
     ckpt: dict = {}
+    if args.golden_only:
+        load_weights(model, args.checkpoint)
+        model.eval()
+        golden = args.out / "golden"
+        bgr = cv2.imread(str(golden / "input.png"), cv2.IMREAD_COLOR)
+        write_augmented_golden(model, torch.from_numpy(preprocess(bgr, args.official_preprocessing)), golden)
+        print(f"wrote the test-time augmentation golden of {args.out}")
+        return
     bgr = cv2.imread(str(data.find_file(args.images, args.golden_case)), cv2.IMREAD_COLOR)
     bgr = cv2.resize(bgr, (args.size, args.size), interpolation=cv2.INTER_LINEAR)
     source = torch.from_numpy(preprocess(bgr, args.official_preprocessing))
@@ -161,6 +193,7 @@ def main() -> None:
         "image": "input.png", "logits": "logits.f32", "shape": list(logits.shape), "dtype": "float32-le",
         "source": f"{args.golden_case} (PyTorch {torch.__version__}, float64, CPU)",
     }, indent=2) + "\n")
+    write_augmented_golden(model, source, golden)
 
     scale = 1 / 255
     run = args.checkpoint.parent if args.checkpoint else None

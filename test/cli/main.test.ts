@@ -42,7 +42,7 @@ describe('cmunext CLI', () => {
     const out = join(tmp, 'masks', 'ct.png');
     const r = await run('segment', '--model', MODEL, '--input', input, '--out', out, '--backend', 'wasm');
     expect(r.code).toBe(0);
-    expect(r.out[0]).toMatch(/40x24 mask, \d+ foreground pixels .* cmunext-s-random 0\.1\.0 on wasm, inference \d+ ms/);
+    expect(r.out[0]).toMatch(/40x24 mask, \d+ foreground pixels .* cmunext-s-random 0\.1\.0 on wasm, transforms identity, inference \d+ ms/);
     const png = PNG.sync.read(readFileSync(out));
     expect([png.width, png.height]).toEqual([40, 24]);
     expect(new Set(Array.from({ length: 40 * 24 }, (_, i) => png.data[4 * i])).size).toBeLessThanOrEqual(2);
@@ -55,11 +55,15 @@ describe('cmunext CLI', () => {
     expect(r.code).toBe(0);
     expect(r.out[0]).toMatch(/ct-seg\.dcm: 40x24 DICOM SEG/);
     const back = readSeg(readFileSync(seg));
-    expect(back.segments[0]).toMatchObject({ label: 'Breast lesion', algorithmType: 'AUTOMATIC', algorithmParameters: { backend: 'cpu', threshold: '0.5' } });
+    expect(back.segments[0]).toMatchObject({ label: 'Breast lesion', algorithmType: 'AUTOMATIC', algorithmParameters: { backend: 'cpu', threshold: '0.5', test_time_augmentation: 'identity' } });
     expect(back.contentCreatorName).toBe('Doe^Jane');
     expect(back.frames[0].sourceSopInstanceUID).toBe('2.25.100');
     const png = PNG.sync.read(readFileSync(join(tmp, 'masks', 'ct.png')));
     expect(Array.from(back.frames[0].mask)).toEqual(Array.from({ length: 40 * 24 }, (_, i) => (png.data[4 * i] ? 1 : 0)));
+
+    const mirrored = join(tmp, 'out', 'ct-seg-mirrored.dcm');
+    expect((await run('segment', '--model', MODEL, '--input', input, '--out', mirrored, '--tta', 'identity,hflip')).out[0]).toMatch(/transforms identity\+hflip/);
+    expect(readSeg(readFileSync(mirrored)).segments[0].algorithmParameters).toMatchObject({ test_time_augmentation: 'identity+hflip' });
 
     const none = await run('segment', '--model', MODEL, '--input', input, '--out', join(tmp, 'out', 'none.dcm'), '--threshold', '0.99999999');
     expect(none.code).toBe(1);
@@ -95,7 +99,9 @@ describe('cmunext CLI', () => {
     const r = await run('evaluate', '--model', MODEL, '--images', images, '--masks', masks, '--json');
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.out[r.out.length - 1]);
-    expect(Object.keys(summary)).toEqual(['n', 'iou', 'f1']);
+    expect(Object.keys(summary)).toEqual(['n', 'iou', 'f1', 'transforms']);
+    expect(summary.transforms).toEqual(['identity']);
+    expect(r.err).toMatch(/transforms identity \(the manifest's\)/);
     expect(summary.n).toBe(3);
     for (const k of ['iou', 'f1']) expect(summary[k]).toBeGreaterThanOrEqual(0);
     expect(summary.f1).toBeGreaterThanOrEqual(summary.iou);
@@ -105,6 +111,12 @@ describe('cmunext CLI', () => {
     writeFileSync(listed, 'benign (10)\nmalignant (1)\n');
     const subset = await run('evaluate', '--model', MODEL, '--images', images, '--masks', masks, '--cases', listed, '--json');
     expect(JSON.parse(subset.out[subset.out.length - 1]).n).toBe(2);
+
+    const mirrored = await run('evaluate', '--model', MODEL, '--images', images, '--masks', masks, '--tta', 'identity,hflip', '--json');
+    expect(mirrored.err).toMatch(/transforms identity\+hflip \(--tta\)/);
+    const averaged = JSON.parse(mirrored.out[mirrored.out.length - 1]);
+    expect(averaged.transforms).toEqual(['identity', 'hflip']);
+    expect(averaged.iou).not.toBe(summary.iou); // the mirror changed the predictions: it ran
   });
 
   it.each<[string, string[], number, RegExp]>([
@@ -115,6 +127,8 @@ describe('cmunext CLI', () => {
     ['a DICOM SEG for a PNG source', ['segment', '--model', MODEL, '--input', join(BUSI, 'images256/benign (10).png'), '--out', join(tmp, 'x.dcm')], 2, /a DICOM SEG references a DICOM source; .*benign \(10\)\.png is not DICOM/],
     ['a threshold out of range', ['segment', '--model', MODEL, '--input', 'x.png', '--out', 'x.png', '--threshold', '2'], 2, /--threshold must be between 0 and 1, got "2"/],
     ['an unknown backend', ['segment', '--backend', 'cuda'], 2, /--backend must be native or wasm, got cuda/],
+    ['an unknown test-time transform', ['segment', '--model', MODEL, '--input', 'x.png', '--out', 'x.png', '--tta', 'identity,rot90'], 2, /--tta takes "none" or a comma-separated list of identity, hflip, vflip; got "identity,rot90"/],
+    ['a test-time transform twice', ['evaluate', '--model', MODEL, '--images', tmp, '--masks', tmp, '--tta', 'hflip,hflip'], 2, /--tta names a transform twice: "hflip,hflip"/],
     ['an unreadable input', ['segment', '--model', MODEL, '--input', '/nonexistent.png', '--out', join(tmp, 'x.png')], 1, /\/nonexistent\.png: cannot read \(ENOENT\)/],
     ['a model folder without a manifest', ['segment', '--model', tmp, '--input', join(BUSI, 'images256/benign (10).png'), '--out', join(tmp, 'x.png')], 1, /cannot read .*manifest\.json \(ENOENT\)/],
     ['a case list that is not there', ['evaluate', '--model', MODEL, '--images', join(BUSI, 'native/images'), '--masks', join(BUSI, 'native/masks'), '--cases', '/nonexistent.txt'], 1, /^cmunext: \/nonexistent\.txt: cannot read \(ENOENT\)$/],

@@ -31,6 +31,9 @@ describe('manifest validator', () => {
     ['a label value used twice', (m) => m.labels.push({ ...m.labels[0] }), 'manifest.labels[1].value: 1 is used by an earlier label'],
     ['a model file outside the folder', (m) => (m.file = '../x.onnx'), 'manifest.file: must match pattern'],
     ['another schema version', (m) => (m.schemaVersion = 2), 'manifest.schemaVersion: expected 1'],
+    ['an unknown test-time transform', (m) => (m.testTimeAugmentation = ['identity', 'rot90']), 'manifest.testTimeAugmentation[1]: expected one of "identity", "hflip", "vflip"'],
+    ['a test-time transform named twice', (m) => (m.testTimeAugmentation = ['hflip', 'hflip']), 'manifest.testTimeAugmentation: must NOT have duplicate items'],
+    ['an empty test-time augmentation', (m) => (m.testTimeAugmentation = []), 'manifest.testTimeAugmentation: must NOT have fewer than 1 items'],
   ])('names the field for %s', (_, change, message) => {
     const bad = edit(change);
     expect(() => validateManifest(bad)).toThrow(ManifestError);
@@ -39,6 +42,10 @@ describe('manifest validator', () => {
     } catch (e) {
       expect((e as ManifestError).problems.join('\n')).toContain(message);
     }
+  });
+
+  it('accepts test-time augmentation', () => {
+    expect(validateManifest(edit((m) => (m.testTimeAugmentation = ['identity', 'hflip']))).testTimeAugmentation).toEqual(['identity', 'hflip']);
   });
 
   it('lists every problem at once', () => {

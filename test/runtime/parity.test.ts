@@ -1,7 +1,9 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { toDisplay } from '../../extension/src/core/pixels';
-import { toModelInput } from '../../extension/src/core/preprocess';
+import { augmentedBatch, TestTimeTransform } from '../../extension/src/core/augment';
+import { toProbabilities } from '../../extension/src/core/postprocess';
+import { ModelInput, toModelInput } from '../../extension/src/core/preprocess';
 import { openModel, NodeBackend } from '../../cli/nodeModel';
 import { readImageFile } from '../../cli/imageFile';
 
@@ -32,6 +34,40 @@ describe.each(folders)('%s: TypeScript path reproduces PyTorch', (_, folder, tol
     logits.data.forEach((v, i) => (max = Math.max(max, Math.abs(v - expected[i]))));
     console.log(`${session.manifest.id} on ${backend}: max |logit - PyTorch| = ${max.toExponential(2)} over ${expected.length} values`);
     expect(max).toBeLessThanOrEqual(tolerance);
+    await session.release();
+  });
+});
+
+/** Test-time augmentation: the averaged path (one batch, each answer mirrored back) against PyTorch averaging the same way. */
+const augmented = folders.flatMap(([name, folder, tolerance]) => {
+  const golden = JSON.parse(readFileSync(join(folder, 'golden', 'golden.json'), 'utf8'));
+  return (golden.augmented ?? []).map((a: { transforms: TestTimeTransform[]; probabilities: string }): [string, string, TestTimeTransform[], string, string, number] =>
+    [name, a.transforms.join('+'), a.transforms, join(folder, 'golden', a.probabilities), folder, tolerance]);
+});
+
+describe.each(augmented)('%s, %s averaged: TypeScript path reproduces PyTorch', (_, __, transforms, file, folder, tolerance) => {
+  const raw = readFileSync(file);
+  const expected = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+
+  it.each<[NodeBackend]>([['wasm'], ['native']])(`on %s, probabilities within ${tolerance / 4} (sigmoid's slope is at most 1/4)`, async (backend) => {
+    const session = await openModel(folder, backend);
+    expect(session.batchable).toBe(true);
+    const golden = JSON.parse(readFileSync(join(folder, 'golden', 'golden.json'), 'utf8'));
+    const input = toModelInput(toDisplay(readImageFile(join(folder, 'golden', golden.image))), session.manifest.input);
+    const batch = augmentedBatch(input, transforms);
+    const logits = await session.run(batch);
+    expect(logits.dims[0]).toBe(transforms.length);
+    const probabilities = toProbabilities(logits.data, logits.dims, session.manifest.output, transforms);
+    let max = 0;
+    probabilities.data.forEach((v, i) => (max = Math.max(max, Math.abs(v - expected[i]))));
+    console.log(`${session.manifest.id} ${transforms.join('+')} on ${backend}: max |probability - PyTorch| = ${max.toExponential(2)} over ${expected.length} values`);
+    expect(max).toBeLessThanOrEqual(tolerance / 4);
+    // the batch gives each image what a run of its own gives
+    const alone = await session.run({ data: batch.data.subarray(batch.data.length / 2), dims: [1, ...input.dims.slice(1)] as ModelInput['dims'] });
+    const second = logits.data.subarray(logits.data.length / 2);
+    let apart = 0;
+    alone.data.forEach((v, i) => (apart = Math.max(apart, Math.abs(v - second[i]))));
+    expect(apart).toBeLessThanOrEqual(tolerance);
     await session.release();
   });
 });

@@ -1,3 +1,5 @@
+import type { TestTimeTransform } from './augment';
+
 /** The model contract: everything needed to run a model folder (`models/<id>/manifest.json` + `model.onnx`) right. */
 
 export interface CodedConcept {
@@ -66,6 +68,11 @@ export interface ModelManifest {
   opset: number;
   input: InputSpec;
   output: OutputSpec;
+  /**
+   * Transforms whose predictions are averaged (each mirrored back, probabilities on the model's grid), e.g.
+   * ["identity", "hflip"]; absent: the image as it is, one pass.
+   */
+  testTimeAugmentation?: TestTimeTransform[];
   labels: LabelDefinition[];
   training: { data: string; citation: string; [key: string]: unknown };
   metrics: MetricRecord[];

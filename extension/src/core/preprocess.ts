@@ -3,7 +3,7 @@ import { DisplayImage } from './pixels';
 import { resizeBilinear } from './resize';
 
 export interface ModelInput {
-  /** NCHW float32, batch 1. */
+  /** NCHW float32: one image, or one per test-time transform. */
   data: Float32Array;
   dims: [number, number, number, number];
 }

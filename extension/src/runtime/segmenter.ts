@@ -1,4 +1,5 @@
 import { toDisplay } from '../core/pixels';
+import { augmentedBatch, NO_AUGMENTATION, TestTimeTransform } from '../core/augment';
 import { toModelInput } from '../core/preprocess';
 import { Probabilities, toMask, toProbabilities } from '../core/postprocess';
 import { SourceImage, SourceImageError } from '../core/sourceImage';
@@ -13,12 +14,22 @@ export interface FrameResult {
   probabilities: Probabilities;
   mask: Uint8Array;
   threshold: number;
-  /** Model run time alone, in milliseconds. */
+  /** The test-time transforms whose predictions were averaged (['identity']: one pass). */
+  transforms: TestTimeTransform[];
+  /** Model run time alone, in milliseconds (all transforms). */
   inferenceMs: number;
 }
 
-/** The whole data path for one image: display values, model input, logits, probabilities, native-grid mask. */
-export async function segmentImage(session: ModelSession, image: SourceImage, threshold?: number): Promise<FrameResult> {
+/** What the manifest asks to average, or one pass of the image as it is. */
+export function manifestTransforms(session: ModelSession): TestTimeTransform[] {
+  return [...(session.manifest.testTimeAugmentation ?? NO_AUGMENTATION)];
+}
+
+/**
+ * The whole data path for one image: display values, model input (one per test-time transform, as one batch),
+ * logits, probabilities averaged on the model's grid, native-grid mask. `transforms` overrides the manifest's.
+ */
+export async function segmentImage(session: ModelSession, image: SourceImage, threshold?: number, transforms = manifestTransforms(session)): Promise<FrameResult> {
   const { input, output, labels } = session.manifest;
   let display;
   try {
@@ -30,9 +41,9 @@ export async function segmentImage(session: ModelSession, image: SourceImage, th
   const t = threshold ?? output.threshold;
   if (!(t > 0 && t < 1)) throw new InferenceError('BAD_INPUT', `threshold must be between 0 and 1 (exclusive), got ${t}`);
   const started = performance.now();
-  const logits = await session.run(toModelInput(display, input));
+  const logits = await session.run(augmentedBatch(toModelInput(display, input), transforms));
   const inferenceMs = performance.now() - started;
-  const probabilities = toProbabilities(logits.data, logits.dims, output);
+  const probabilities = toProbabilities(logits.data, logits.dims, output, transforms);
   const mask = toMask(probabilities, display.width, display.height, t, labels[0].value);
-  return { width: display.width, height: display.height, probabilities, mask, threshold: t, inferenceMs };
+  return { width: display.width, height: display.height, probabilities, mask, threshold: t, transforms, inferenceMs };
 }

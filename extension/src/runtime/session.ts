@@ -21,6 +21,8 @@ export class ModelSession {
     readonly backend: Backend,
     /** Why earlier providers were skipped, for the user and the logs. */
     readonly skipped: { backend: Backend; reason: string }[],
+    /** Whether the model's batch axis takes any size, so a batch runs in one call. */
+    readonly batchable: boolean,
   ) {}
 
   static async create(ort: OrtModule, manifest: ModelManifest, model: Uint8Array, backends: Backend[]): Promise<ModelSession> {
@@ -35,7 +37,9 @@ export class ModelSession {
         if (missing.length) {
           throw new InferenceError('MANIFEST_INVALID', `the model has no tensor named ${missing.join(', ')} (inputs: ${session.inputNames.join(', ')}; outputs: ${session.outputNames.join(', ')})`);
         }
-        return new ModelSession(ort, session, manifest, backend, skipped);
+        const meta = session.inputMetadata?.find((m) => m.name === manifest.input.name);
+        const batchAxis = meta && 'shape' in meta ? meta.shape[0] : undefined;
+        return new ModelSession(ort, session, manifest, backend, skipped, typeof batchAxis === 'string' || batchAxis === -1);
       } catch (e) {
         if (e instanceof InferenceError) throw e;
         skipped.push({ backend, reason: messageOf(e) });
@@ -44,9 +48,21 @@ export class ModelSession {
     throw new InferenceError('NO_BACKEND', `no execution provider could run ${manifest.id}: ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')}`);
   }
 
+  /** Runs a batch [N, C, H, W]: in one call where the model's batch axis allows it, else one image at a time. */
   async run(input: ModelInput): Promise<Logits> {
+    const [batch, ...item] = input.dims;
+    if (batch === 1 || this.batchable) return this.runOnce(input.data, input.dims);
+    const size = input.data.length / batch;
+    const parts: Logits[] = [];
+    for (let b = 0; b < batch; b++) parts.push(await this.runOnce(input.data.subarray(b * size, (b + 1) * size), [1, ...item]));
+    const data = new Float32Array(parts.reduce((n, p) => n + p.data.length, 0));
+    parts.forEach((p, b) => data.set(p.data, b * p.data.length));
+    return { data, dims: [batch, ...parts[0].dims.slice(1)] };
+  }
+
+  private async runOnce(data: Float32Array, dims: readonly number[]): Promise<Logits> {
     try {
-      const feeds = { [this.manifest.input.name]: new this.ort.Tensor('float32', input.data, input.dims) };
+      const feeds = { [this.manifest.input.name]: new this.ort.Tensor('float32', data, dims) };
       const out = (await this.session.run(feeds))[this.manifest.output.name];
       return { data: out.data as Float32Array, dims: [...out.dims] };
     } catch (e) {

@@ -1,4 +1,5 @@
 import pkg from '../../../package.json';
+import { NO_AUGMENTATION, TestTimeTransform } from '../core/augment';
 import { ModelManifest } from '../core/manifest';
 import { SegmentDescription, SegWriterOptions } from './types';
 
@@ -11,6 +12,8 @@ export interface RunInfo {
   threshold: number;
   /** The execution provider that ran the model: webgpu, wasm, cpu. */
   backend: string;
+  /** Test-time transforms averaged; the manifest's when not given. */
+  transforms?: readonly TestTimeTransform[];
 }
 
 /** One AUTOMATIC segment per manifest label, identifying the model, its weights and the settings that mattered. */
@@ -27,7 +30,14 @@ export function aiSegments(manifest: ModelManifest, run: RunInfo): SegmentDescri
     algorithm: {
       name: manifest.name,
       version: `${manifest.version} sha256:${manifest.sha256.slice(0, 16)}`,
-      parameters: { model: manifest.id, threshold: run.threshold, backend: run.backend, input: `${width}x${height}`, weights_sha256: manifest.sha256 },
+      parameters: {
+        model: manifest.id,
+        threshold: run.threshold,
+        backend: run.backend,
+        input: `${width}x${height}`,
+        test_time_augmentation: (run.transforms ?? manifest.testTimeAugmentation ?? NO_AUGMENTATION).join('+'),
+        weights_sha256: manifest.sha256,
+      },
     },
   }));
 }
