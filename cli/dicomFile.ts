@@ -1,7 +1,7 @@
 import * as dicomParser from 'dicom-parser';
 import { readPart10 } from '../extension/src/dicom/part10';
 import { SourceInstance } from '../extension/src/seg/types';
-import { PaletteLut, PhotometricInterpretation, SourceImage, StoredPixels, Window } from '../extension/src/core/sourceImage';
+import { PaletteLut, PhotometricInterpretation, SourceImage, StoredPixels, VOI_FUNCTIONS, Window } from '../extension/src/core/sourceImage';
 
 const UNCOMPRESSED = new Map([
   ['1.2.840.10008.1.2', 'Implicit VR Little Endian'],
@@ -72,7 +72,9 @@ export function readDicomImage(bytes: Uint8Array, frame: number): SourceImage {
   const pixelData = subsampled ? fullChroma(stored) : stored;
   const center = firstNumber(ds, 'x00281050');
   const width = firstNumber(ds, 'x00281051');
-  const dicomWindow: Window | undefined = center !== undefined && width !== undefined ? { center, width } : undefined;
+  const named = ds.string('x00281056')?.trim().toUpperCase();
+  const fn = VOI_FUNCTIONS.find((f) => f === named);
+  const dicomWindow: Window | undefined = center !== undefined && width !== undefined ? { center, width, ...(fn && { function: fn }) } : undefined;
   return {
     pixelData,
     rows,

@@ -2,33 +2,29 @@
  * The one module that touches OHIF and Cornerstone: the viewed image in, labelmaps out. Everything it hands on is
  * plain data (SourceImage, SourceInstance, masks) for the pure modules.
  */
-import { SourceImage, StoredPixels } from './core/sourceImage';
+import { SourceImage, StoredPixels, Window } from './core/sourceImage';
+import { UserError } from './userError';
+import { isImageModality, OHIF } from './hostNames';
 import { PacsHeaders } from './dicomweb/retrieve';
 import { CornerstoneImage, CornerstoneLibraries, CornerstoneViewport, DisplaySet, ExtensionParams, OhifServices } from './ohif';
+import { HostPort, LabelmapSegment, PacsPort, Target as PortTarget, ViewedImage } from './controller/ports';
+import { findSegInstances, retrieveInstance } from './dicomweb/retrieve';
+import { storeInstances } from './dicomweb/stow';
 import { StackImage } from './seg/reopen';
 import { SourceInstance } from './seg/types';
 
 /** Why the tool cannot act now, in words for the user (also the disabled button's tooltip). */
-export class HostError extends Error {
+export class HostError extends UserError {
   override name = 'HostError';
 }
 
-export interface Target {
-  viewportId: string;
+export interface Target extends PortTarget {
   viewport: CornerstoneViewport;
   displaySet: DisplaySet;
 }
 
-export interface ViewedImage {
-  imageId: string;
-  source: SourceImage;
-  instance: SourceInstance;
-  /** 1-based frame of a multi-frame instance. */
-  frame?: number;
-}
-
 export function libraries(extensionManager: ExtensionParams['extensionManager']): CornerstoneLibraries {
-  const entry = extensionManager.getModuleEntry('@ohif/extension-cornerstone.utilityModule.common');
+  const entry = extensionManager.getModuleEntry(OHIF.cornerstoneUtilities);
   if (!entry) throw new HostError('the Cornerstone extension is not loaded');
   return entry.exports.getCornerstoneLibraries();
 }
@@ -42,7 +38,7 @@ export function activeTarget(services: OhifServices): Target {
   const uid = services.viewportGridService.getDisplaySetsUIDsForViewport(viewportId)?.[0];
   const displaySet = uid ? services.displaySetService.getDisplaySetByUID(uid) : undefined;
   if (!displaySet) throw new HostError('the active viewport shows no series');
-  if (['SEG', 'RTSTRUCT', 'SR', 'PR', 'DOC'].includes(displaySet.Modality ?? '')) {
+  if (!isImageModality(displaySet.Modality)) {
     throw new HostError(`the active viewport shows a ${displaySet.Modality} object, not an image`);
   }
   if (!viewport.getCurrentImageId()) throw new HostError('the image is still loading');
@@ -75,6 +71,15 @@ export function sourceOf(libs: CornerstoneLibraries, imageId: string): { instanc
   return { instance, frame: frameIn(instance, imageId) };
 }
 
+/**
+ * The viewport's window as the DICOM VOI function that draws what Cornerstone draws: its window/level from the host's
+ * own toWindowLevel (a linear ramp from lower to upper, LINEAR_EXACT included), or its sigmoid over that window.
+ */
+export function shownWindow(libs: CornerstoneLibraries, range: { lower: number; upper: number }, fn?: string): Window {
+  const { windowCenter, windowWidth } = libs.cornerstone.utilities.windowLevel.toWindowLevel(range.lower, range.upper);
+  return { center: windowCenter, width: windowWidth, function: fn === 'SIGMOID' ? 'SIGMOID' : 'LINEAR' };
+}
+
 /** The image as the user sees it in this viewport: its pixels, the window shown, and inversion. */
 export async function viewedImage(libs: CornerstoneLibraries, viewport: CornerstoneViewport, imageId: string): Promise<ViewedImage> {
   const { cornerstone } = libs;
@@ -92,9 +97,7 @@ export async function viewedImage(libs: CornerstoneLibraries, viewport: Cornerst
     const { data, bits, signed } = storedPixels(image);
     const props = viewport.getProperties();
     const scaled = image.preScale?.scaled === true;
-    const voi = props.voiRange && props.voiRange.upper > props.voiRange.lower
-      ? { center: (props.voiRange.lower + props.voiRange.upper) / 2, width: props.voiRange.upper - props.voiRange.lower }
-      : undefined;
+    const voi = props.voiRange && props.voiRange.upper > props.voiRange.lower ? shownWindow(libs, props.voiRange, props.VOILUTFunction) : undefined;
     source = {
       pixelData: data,
       rows,
@@ -130,13 +133,6 @@ export function stackImages(libs: CornerstoneLibraries, target: Target): StackIm
   });
 }
 
-/** A segment of a labelmap: its number (the labelmap value), name and colour. */
-export interface LabelmapSegment {
-  number: number;
-  label: string;
-  color: [number, number, number];
-}
-
 /** A labelmap segmentation over the display set, shown in the viewport, with its segments' names and colours. */
 export async function createLabelmap(services: OhifServices, target: Target, label: string, segments: LabelmapSegment[]): Promise<string> {
   const { segmentationService } = services;
@@ -148,11 +144,9 @@ export async function createLabelmap(services: OhifServices, target: Target, lab
 }
 
 function labelmapImage(libs: CornerstoneLibraries, segmentationId: string, imageId: string): CornerstoneImage | undefined {
-  for (const id of libs.cornerstoneTools.segmentation.getLabelmapImageIds(segmentationId)) {
-    const img = libs.cornerstone.cache.getImage(id);
-    if (img?.referencedImageId === imageId) return img;
-  }
-  return undefined;
+  // Cornerstone keeps the source-to-labelmap references: one lookup per image, not a scan of the labelmap's images.
+  const id = libs.cornerstoneTools.segmentation.getLabelmapImageIdsForImageId(imageId, segmentationId)?.[0];
+  return id ? libs.cornerstone.cache.getImage(id) : undefined;
 }
 
 /** Writes labelmap values (segment numbers, 0 outside) over one source image's labelmap slice. */
@@ -163,11 +157,6 @@ export function writeLabels(libs: CornerstoneLibraries, segmentationId: string, 
   if (data.length !== labels.length) throw new HostError(`the labelmap holds ${data.length} pixels, the mask ${labels.length}`);
   data.set(labels);
   img.voxelManager.setScalarData?.(data);
-}
-
-/** Writes a 0/1 mask as segment `value` over one source image's labelmap slice. */
-export function writeMask(libs: CornerstoneLibraries, segmentationId: string, imageId: string, mask: Uint8Array, value = 1): void {
-  writeLabels(libs, segmentationId, imageId, mask.map((v) => (v ? value : 0)));
 }
 
 /** The labelmap over one source image as 0/1, or undefined when the segmentation has no slice there. */
@@ -225,4 +214,37 @@ export function notify(services: OhifServices, type: 'info' | 'success' | 'warni
 /** Re-runs the toolbar evaluators, so a button disabled while the tool was busy becomes usable again. */
 export function refreshToolbar(services: OhifServices): void {
   services.toolbarService.refreshToolbarState?.({ viewportId: services.viewportGridService.getActiveViewportId() });
+}
+
+/** The host as the commands see it: this module's functions bound to the viewer's services and Cornerstone. */
+export function ohifHost(params: ExtensionParams): HostPort<Target> {
+  const services = params.servicesManager.services;
+  const libs = () => libraries(params.extensionManager);
+  return {
+    activeTarget: () => activeTarget(services),
+    currentImageId: (target) => target.viewport.getCurrentImageId(),
+    imageIds: stackImageIds,
+    stackImages: (target) => stackImages(libs(), target),
+    viewedImage: (target, imageId) => viewedImage(libs(), target.viewport, imageId),
+    sourceOf: (imageId) => sourceOf(libs(), imageId),
+    createLabelmap: (target, label, segments) => createLabelmap(services, target, label, segments),
+    hasSegmentation: (segmentationId) => services.segmentationService.getSegmentation(segmentationId) !== undefined,
+    readMask: (segmentationId, imageId, value) => readMask(libs(), segmentationId, imageId, value),
+    writeLabels: (segmentationId, imageId, labels) => writeLabels(libs(), segmentationId, imageId, labels),
+    segmentationModified: (segmentationId, target) => segmentationModified(libs(), segmentationId, target),
+    notify: (type, title, message) => notify(services, type, title, message),
+    refreshToolbar: () => refreshToolbar(services),
+    signedInProfile: () => signedInProfile(services),
+  };
+}
+
+/** The PACS the study came from, with the signed-in reader's Authorization, as the commands see it. */
+export function ohifPacs(params: ExtensionParams): PacsPort {
+  const roots = () => dicomwebRoots(params.extensionManager, params.extensionManager.appConfig ?? params.appConfig);
+  const headers = () => pacsHeaders(params.servicesManager.services);
+  return {
+    store: async (instances) => void (await storeInstances(roots().wado, instances, headers())),
+    findSegs: (study) => findSegInstances(roots().qido, study, headers()),
+    retrieve: (study, ref) => retrieveInstance(roots().wado, study, ref, headers()),
+  };
 }

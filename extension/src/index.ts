@@ -5,6 +5,7 @@
 import pkg from '../package.json';
 import { ConfigError, resolveConfig } from './config';
 import { notify } from './hostAdapter';
+import { COMMANDS, READY_EVALUATOR } from './hostNames';
 import { ExtensionParams } from './ohif';
 import { CmunextTool } from './tool';
 
@@ -50,15 +51,15 @@ const extension = {
     };
     const actions = {
       /** Segments the image shown in the active viewport and shows the result as a labelmap segment. */
-      cmunextSegmentImage: withTool((t) => t.segmentImage()),
+      [COMMANDS.segmentImage]: withTool((t) => t.segmentImage()),
       /** Segments every frame or slice of the active viewport's series, with progress and cancel. */
-      cmunextSegmentSeries: withTool((t) => t.segmentSeries()),
+      [COMMANDS.segmentSeries]: withTool((t) => t.segmentSeries()),
       /** Re-thresholds the kept probabilities: `{ threshold }` between 0 and 1. */
-      cmunextSetThreshold: withTool((t, { threshold }: { threshold: number }) => t.setThreshold(threshold)),
+      [COMMANDS.setThreshold]: withTool((t, { threshold }: { threshold: number }) => t.setThreshold(threshold)),
       /** Stores the segmentation (AI output or its correction) as DICOM SEG to the PACS. */
-      cmunextStoreSeg: withTool((t) => t.storeSeg()),
+      [COMMANDS.storeSeg]: withTool((t) => t.storeSeg()),
       /** Opens the newest stored SEG over the active series for editing. */
-      cmunextOpenStoredSeg: withTool((t) => t.openStoredSeg()),
+      [COMMANDS.openStoredSeg]: withTool((t) => t.openStoredSeg()),
     };
     const definitions = Object.fromEntries(Object.entries(actions).map(([name, commandFn]) => [name, { commandFn }]));
     return { actions, definitions, defaultContext: 'VIEWER' };
@@ -71,7 +72,7 @@ const extension = {
        * part of it; Cancel keeps the frames done, for a store of those).
        */
       {
-        name: 'evaluate.cmunext.ready',
+        name: READY_EVALUATOR,
         evaluate: () => {
           const why = getTool(params)?.whyDisabled() ?? configError;
           return why ? { disabled: true, disabledText: why } : { disabled: false };

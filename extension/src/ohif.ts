@@ -53,7 +53,7 @@ export interface CornerstoneViewport {
   id: string;
   getCurrentImageId(): string;
   getImageIds?(): string[];
-  getProperties(): { voiRange?: { lower: number; upper: number }; invert?: boolean };
+  getProperties(): { voiRange?: { lower: number; upper: number }; VOILUTFunction?: string; invert?: boolean };
   render(): void;
 }
 
@@ -79,10 +79,13 @@ export interface CornerstoneLibraries {
     cache: { getImage(imageId: string): CornerstoneImage | undefined };
     imageLoader: { loadAndCacheImage(imageId: string): Promise<CornerstoneImage> };
     metaData: { get(type: string, imageId: string): any };
+    utilities: { windowLevel: { toWindowLevel(low: number, high: number): { windowWidth: number; windowCenter: number } } };
   };
   cornerstoneTools: {
     segmentation: {
       getLabelmapImageIds(segmentationId: string): string[];
+      /** The labelmap images over one source image (Cornerstone3D 5.6.8). */
+      getLabelmapImageIdsForImageId(imageId: string, segmentationId: string): string[] | undefined;
       triggerSegmentationEvents: { triggerSegmentationDataModified(segmentationId: string): void };
     };
   };

@@ -2,14 +2,9 @@
  * "CMUNeXt segmentation" mode for OHIF 3.13: the study with the CMUNeXt buttons, OHIF's labelmap segmentation panel,
  * and the brush, eraser and undo tools for correcting the result.
  */
-const id = 'cmunext-segmentation';
+import { COMMANDS, isImageModality, OHIF, OHIF_RANGE, READY_EVALUATOR } from '../../extension/src/hostNames';
 
-const LAYOUT = '@ohif/extension-default.layoutTemplateModule.viewerLayout';
-const SERIES_LIST = '@ohif/extension-default.panelModule.seriesList';
-const SEGMENTATION_PANEL = '@ohif/extension-cornerstone.panelModule.panelSegmentationWithToolsLabelMap';
-const VIEWPORT = '@ohif/extension-cornerstone.viewportModule.cornerstone';
-const STACK = '@ohif/extension-default.sopClassHandlerModule.stack';
-const READY = 'evaluate.cmunext.ready';
+const id = 'cmunext-segmentation';
 
 const button = (buttonId: string, icon: string, label: string, tooltip: string, commandName: string, evaluate: string) => ({
   id: buttonId,
@@ -18,10 +13,10 @@ const button = (buttonId: string, icon: string, label: string, tooltip: string, 
 });
 
 const cmunextButtons = [
-  button('CMUNeXtSegment', 'tool-segment-label', 'CMUNeXt segment', 'Segment the image shown with CMUNeXt (runs in this browser)', 'cmunextSegmentImage', READY),
-  button('CMUNeXtSegmentSeries', 'tool-stack-scroll', 'CMUNeXt segment series', 'Segment every frame or slice of this series', 'cmunextSegmentSeries', READY),
-  button('CMUNeXtStore', 'tool-capture', 'Store SEG', 'Store the segmentation to the PACS as DICOM SEG', 'cmunextStoreSeg', READY),
-  button('CMUNeXtOpen', 'tool-annotate', 'Open stored SEG', 'Open the newest stored segmentation of this series for editing', 'cmunextOpenStoredSeg', READY),
+  button('CMUNeXtSegment', 'tool-segment-label', 'CMUNeXt segment', 'Segment the image shown with CMUNeXt (runs in this browser)', COMMANDS.segmentImage, READY_EVALUATOR),
+  button('CMUNeXtSegmentSeries', 'tool-stack-scroll', 'CMUNeXt segment series', 'Segment every frame or slice of this series', COMMANDS.segmentSeries, READY_EVALUATOR),
+  button('CMUNeXtStore', 'tool-capture', 'Store SEG', 'Store the segmentation to the PACS as DICOM SEG', COMMANDS.storeSeg, READY_EVALUATOR),
+  button('CMUNeXtOpen', 'tool-annotate', 'Open stored SEG', 'Open the newest stored segmentation of this series for editing', COMMANDS.openStoredSeg, READY_EVALUATOR),
 ];
 
 const undoRedo = [
@@ -30,7 +25,7 @@ const undoRedo = [
 ];
 
 function initToolGroup(extensionManager: any, toolGroupService: any): void {
-  const { toolNames, Enums } = extensionManager.getModuleEntry('@ohif/extension-cornerstone.utilityModule.tools').exports;
+  const { toolNames, Enums } = extensionManager.getModuleEntry(OHIF.cornerstoneTools).exports;
   const brush = (toolName: string, activeStrategy: string) => ({
     toolName,
     parentTool: 'Brush',
@@ -59,27 +54,27 @@ const modeInstance = {
   displayName: 'CMUNeXt segmentation',
   isValidMode: ({ modalities }: { modalities: string }) => {
     const list = modalities.split('\\');
-    const images = list.filter((m) => !['SEG', 'SR', 'PR', 'RTSTRUCT', 'DOC', 'ECG', 'SM'].includes(m));
+    const images = list.filter(isImageModality);
     return { valid: images.length > 0, description: images.length ? 'Segment with CMUNeXt' : 'The study has no images to segment' };
   },
   routes: [
     {
       path: 'cmunext',
       layoutTemplate: () => ({
-        id: LAYOUT,
+        id: OHIF.layout,
         props: {
-          leftPanels: [SERIES_LIST],
-          rightPanels: [SEGMENTATION_PANEL],
+          leftPanels: [OHIF.seriesList],
+          rightPanels: [OHIF.segmentationPanel],
           rightPanelClosed: false,
-          viewports: [{ namespace: VIEWPORT, displaySetsToDisplay: [STACK] }],
+          viewports: [{ namespace: OHIF.viewport, displaySetsToDisplay: [OHIF.stackHandler] }],
         },
       }),
     },
   ],
   // The CMUNeXt extension is loaded from app-config; listing it here would make the mode import its id.
   // dicom-seg registers the evaluators OHIF's brush and eraser buttons use.
-  extensions: { '@ohif/extension-default': '^3.0.0', '@ohif/extension-cornerstone': '^3.0.0', '@ohif/extension-cornerstone-dicom-seg': '^3.0.0' },
-  sopClassHandlers: [STACK],
+  extensions: { '@ohif/extension-default': OHIF_RANGE, '@ohif/extension-cornerstone': OHIF_RANGE, '@ohif/extension-cornerstone-dicom-seg': OHIF_RANGE },
+  sopClassHandlers: [OHIF.stackHandler],
   hangingProtocol: 'default',
   onModeEnter({ servicesManager, extensionManager }: any) {
     const { toolbarService, toolGroupService, customizationService } = servicesManager.services;
@@ -104,5 +99,5 @@ export default {
   id,
   modeFactory: () => modeInstance,
   modeInstance,
-  extensionDependencies: { '@ohif/extension-default': '^3.0.0', '@ohif/extension-cornerstone': '^3.0.0' },
+  extensionDependencies: { '@ohif/extension-default': OHIF_RANGE, '@ohif/extension-cornerstone': OHIF_RANGE },
 };

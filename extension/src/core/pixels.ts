@@ -44,8 +44,13 @@ function storedValueReader(img: SourceImage): (raw: number) => number {
     : (v) => v & mask;
 }
 
-/** DICOM linear VOI function (PS3.3 C.11.2.1.2.1) onto 0..255. */
-function linearVoi(w: Window): (x: number) => number {
+/** A DICOM VOI LUT function (PS3.3 C.11.2.1.2: LINEAR, LINEAR_EXACT, SIGMOID) onto 0..255. */
+export function voiFunction(w: Window): (x: number) => number {
+  if (w.function === 'SIGMOID') return (x) => 255 / (1 + Math.exp((-4 * (x - w.center)) / w.width));
+  if (w.function === 'LINEAR_EXACT') {
+    const lower = w.center - w.width / 2;
+    return (x) => (x <= lower ? 0 : x > lower + w.width ? 255 : ((x - lower) / w.width) * 255);
+  }
   const c = w.center - 0.5;
   const width = w.width - 1;
   return (x) => {
@@ -101,7 +106,7 @@ export function toDisplay(img: SourceImage): DisplayImage {
     const intercept = img.rescaleIntercept ?? 0;
     const modality = new Float64Array(n);
     for (let i = 0; i < n; i++) modality[i] = read(px[i]) * slope + intercept;
-    const voi = linearVoi(chooseWindow(img, modality));
+    const voi = voiFunction(chooseWindow(img, modality));
     const invert = pi === 'MONOCHROME1';
     for (let i = 0; i < n; i++) {
       const g = Math.round(voi(modality[i]));

@@ -13,7 +13,13 @@ export type StoredPixels = Uint8Array | Int8Array | Uint16Array | Int16Array | U
 export interface Window {
   center: number;
   width: number;
+  /** DICOM VOI LUT Function (0028,1056): LINEAR unless given. */
+  function?: VoiFunction;
 }
+
+/** The VOI LUT functions of PS3.3 C.11.2.1.2: how a window maps values to grey levels. */
+export type VoiFunction = 'LINEAR' | 'LINEAR_EXACT' | 'SIGMOID';
+export const VOI_FUNCTIONS: readonly VoiFunction[] = ['LINEAR', 'LINEAR_EXACT', 'SIGMOID'];
 
 /** One palette colour LUT (DICOM C.7.6.3.1.5): descriptor [entries, first mapped value, bits per entry] and data. */
 export interface PaletteLut {

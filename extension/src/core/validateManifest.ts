@@ -1,8 +1,9 @@
+import { UserError } from '../userError';
 import Ajv, { ErrorObject } from 'ajv';
 import schema from './manifest.schema.json';
 import { ModelManifest } from './manifest';
 
-export class ManifestError extends Error {
+export class ManifestError extends UserError {
   override name = 'ManifestError';
   constructor(readonly problems: string[]) {
     super(`invalid model manifest: ${problems.join('; ')}`);

@@ -1,8 +1,9 @@
 /** QIDO-RS and WADO-RS reads this extension needs: the SEG series of a study, and one instance as Part 10 bytes. */
+import { UserError } from '../userError';
 import { dicomInstant } from '../dicom/dateTime';
 import { EXPLICIT_VR_LITTLE_ENDIAN } from '../dicom/part10';
 
-export class RetrieveError extends Error {
+export class RetrieveError extends UserError {
   override name = 'RetrieveError';
 }
 

@@ -1,7 +1,8 @@
 /** STOW-RS (PS3.18 10.5): store DICOM instances to a DICOMweb server, with failures a person can act on. */
+import { UserError } from '../userError';
 import { PacsHeaders } from './retrieve';
 
-export class StoreError extends Error {
+export class StoreError extends UserError {
   override name = 'StoreError';
   constructor(
     message: string,

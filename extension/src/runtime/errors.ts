@@ -1,3 +1,5 @@
+import { UserError } from '../userError';
+
 /** Every failure the runtime reports, with a code a program can branch on and a message a person can act on. */
 export type InferenceErrorCode =
   | 'MODEL_FETCH_FAILED'
@@ -9,7 +11,7 @@ export type InferenceErrorCode =
   | 'INFERENCE_FAILED'
   | 'CANCELLED';
 
-export class InferenceError extends Error {
+export class InferenceError extends UserError {
   override name = 'InferenceError';
   constructor(
     readonly code: InferenceErrorCode,

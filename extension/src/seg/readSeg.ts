@@ -1,3 +1,4 @@
+import { UserError } from '../userError';
 import * as dcmjs from 'dcmjs';
 import { readPart10, undecodedPixels } from '../dicom/part10';
 import { AlgorithmType } from './types';
@@ -47,7 +48,7 @@ export interface ReadSeg {
   dataset: Record<string, any>;
 }
 
-export class SegReadError extends Error {
+export class SegReadError extends UserError {
   override name = 'SegReadError';
 }
 

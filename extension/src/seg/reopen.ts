@@ -122,3 +122,36 @@ export function framesByImage(frames: ReadFrame[], images: StackImage[]): Map<st
   }
   return grouped;
 }
+
+/** The AI result a reopened SEG continues: how it was described, made, and its masks over the stack's images. */
+export interface ReopenedAi {
+  description: AiDescription;
+  aiUid: string;
+  /** As the AI SEG's parameters say; NaN where they name none. */
+  threshold: number;
+  backend: string;
+  /** Per image id of the stack, the AI mask (0/1) the AI SEG holds there. */
+  masks: Map<string, Uint8Array>;
+}
+
+/**
+ * What a reopened SEG continues: the AI result it is, or corrects, which further corrections are measured against.
+ * `ai` is that AI SEG as retrieved (the SEG itself when it is AI output), undefined when the study does not hold it,
+ * or the error that kept it from being read. Where there is none to continue, says why its edits cannot be stored
+ * from here (a clause: "it is not ...").
+ */
+export function reopenedAi(seg: ReadSeg, ai: ReadSeg | Error | undefined, images: StackImage[]): ReopenedAi | string {
+  if (ai instanceof Error) return `its AI original could not be read (${ai.message})`;
+  if (aiSegUid(seg) && !ai) return 'its AI original is not in this study';
+  let description: AiDescription | undefined;
+  try {
+    description = ai && ai.segments.length === 1 ? aiDescription(ai) : undefined;
+  } catch (e) {
+    if (!(e instanceof SegReadError)) throw e;
+  }
+  if (!ai || !description) return 'it is not a CMUNeXt result';
+  // CMUNeXt SEGs hold one segment, so labels and masks are the same 0/1 values.
+  const masks = new Map([...framesByImage(ai.frames, images)].map(([imageId, over]) => [imageId, composeLabels(over, ai.rows * ai.columns).labels]));
+  const params = ai.segments[0]?.algorithmParameters ?? {};
+  return { description, aiUid: ai.sopInstanceUID, threshold: Number(params.threshold), backend: params.backend ?? '', masks };
+}

@@ -1,3 +1,4 @@
+import { UserError } from '../userError';
 import * as dcmjs from 'dcmjs';
 import { CodedConcept } from '../core/manifest';
 import { dicomDateTime } from '../dicom/dateTime';
@@ -9,7 +10,7 @@ import { newUid } from './uid';
 export const SEGMENTATION_STORAGE = '1.2.840.10008.5.1.4.1.1.66.4';
 const { BitArray, Colors } = (dcmjs as any).data;
 
-export class SegWriterError extends Error {
+export class SegWriterError extends UserError {
   override name = 'SegWriterError';
 }
 

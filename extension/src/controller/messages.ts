@@ -1,5 +1,5 @@
 /** What the panel says when a segmentation run ends, and the warnings that go with it. */
-import { ModelManifest } from './core/manifest';
+import { ModelManifest } from '../core/manifest';
 
 export interface RunOutcome {
   manifest: ModelManifest;

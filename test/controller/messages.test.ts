@@ -1,4 +1,4 @@
-import { outOfDomainWarning, RunOutcome, runSummary } from '../../extension/src/runSummary';
+import { outOfDomainWarning, RunOutcome, runSummary } from '../../extension/src/controller/messages';
 import { validateManifest } from '../../extension/src/core/validateManifest';
 import manifestJson from '../fixtures/cmunext-s-random/manifest.json';
 

@@ -1,0 +1,83 @@
+/** Segment: the image shown or the whole series, into the series' AI labelmap, keeping the reader's edits. */
+import { keepEdits } from '../core/edits';
+import { UserError } from '../userError';
+import { CommandContext } from './context';
+import { outOfDomainWarning, runSummary } from './messages';
+import { Target, ViewedImage } from './ports';
+import { refuseToStrand, SegmentedRun } from './runs';
+
+/** Images read and sent to the worker at a time: a long cine is never held, or copied to the worker, whole. */
+export const IMAGES_PER_BATCH = 8;
+
+export async function segment<T extends Target>(ctx: CommandContext<T>, imageIds: string[], target: T): Promise<void> {
+  const { host, panel, gate, runs } = ctx;
+  const previous = runs.get(target, host);
+  // A reopened SEG stays as it is, beside the new AI result, which takes its place for Store.
+  if (previous?.kind === 'reopened') refuseToStrand(previous, target, host, 'segmenting again', (m) => new UserError(m));
+  const abort = (gate.abort = new AbortController());
+  panel.showProgress(0, imageIds.length);
+  try {
+    const model = await ctx.inference.load(abort.signal);
+    if (!model) {
+      panel.say('Cancelled while the model was loading: nothing segmented.');
+      return;
+    }
+    const label = model.manifest.labels[0];
+    const replacing = previous?.kind === 'segmented';
+    let run: SegmentedRun;
+    if (previous?.kind === 'segmented') {
+      run = previous;
+    } else {
+      const segmentationId = await host.createLabelmap(target, `AI ${model.manifest.name}`, [{ number: 1, label: label.name, color: label.color }]);
+      run = { kind: 'segmented', segmentationId, displaySetUID: target.displaySet.displaySetInstanceUID, threshold: model.manifest.output.threshold, backend: model.backend, frames: new Map() };
+      runs.set(run);
+    }
+    const total = imageIds.length;
+    let written = 0;
+    let found = 0;
+    let kept = 0;
+    let inferenceMs = 0;
+    let cancelled = false;
+    panel.say(`Reading ${total} image(s)…`);
+    for (let first = 0; first < total && !cancelled; first += IMAGES_PER_BATCH) {
+      const images: ViewedImage[] = [];
+      for (const id of imageIds.slice(first, first + IMAGES_PER_BATCH)) {
+        if (abort.signal.aborted) break;
+        images.push(await host.viewedImage(target, id));
+      }
+      if (abort.signal.aborted) break;
+      cancelled = !(await ctx.inference.segment(images.map((i) => i.source), {
+        threshold: run.threshold,
+        signal: abort.signal,
+        onProgress: (done) => {
+          panel.showProgress(first + done, total);
+          panel.say(`Segmenting ${first + done}/${total} on ${model.backend}…`);
+        },
+        onFrame: (index, frame) => {
+          const img = images[index];
+          // Segmenting again keeps the reader's edits, as a new threshold does, here or on images painted before.
+          const before = run.frames.get(img.imageId);
+          const previousAi = before?.mask ?? new Uint8Array(frame.mask.length);
+          const shown = keepEdits(previousAi, host.readMask(run.segmentationId, img.imageId) ?? previousAi, frame.mask, before?.edits);
+          host.writeLabels(run.segmentationId, img.imageId, shown.mask);
+          kept += shown.kept;
+          run.frames.set(img.imageId, { width: frame.width, height: frame.height, mask: frame.mask, probabilities: frame.probabilities, edits: shown.edits, instance: img.instance, frame: img.frame });
+          // New AI masks: an AI SEG stored before holds others than those a correction will be measured against.
+          run.storedAiSeg = undefined;
+          host.segmentationModified(run.segmentationId, target);
+          inferenceMs += frame.inferenceMs;
+          if (frame.mask.some(Boolean)) found++;
+          written++;
+        },
+      }));
+    }
+    run.backend = model.backend;
+    cancelled ||= abort.signal.aborted;
+    const modality = target.displaySet.Modality;
+    panel.say(runSummary({ manifest: model.manifest, backend: model.backend, written, total, cancelled, inferenceMs, found, threshold: run.threshold, replacing, kept, modality }));
+    const warning = outOfDomainWarning(model.manifest, modality);
+    if (!cancelled && warning) host.notify('warning', 'CMUNeXt segment', warning);
+  } finally {
+    gate.abort = undefined;
+  }
+}

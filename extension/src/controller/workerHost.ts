@@ -1,0 +1,87 @@
+/**
+ * The inference worker's life: started and the model loaded on first need, restarted after a crash, cancelled while
+ * a download stalls, and let go after `workerIdleMinutes` without an action (the model's memory goes back to the
+ * browser; its manifest stays, so a result made before still stores).
+ */
+import { InferenceClient } from '../runtime/client';
+import { InferenceError } from '../runtime/errors';
+import { LoadedModel, MessageEndpoint } from '../runtime/protocol';
+import { Backend } from '../runtime/session';
+import { InferencePort, SegmentCall } from './ports';
+import { SourceImage } from '../core/sourceImage';
+
+export type WorkerLike = MessageEndpoint & { terminate(): void };
+
+export interface WorkerHostOptions {
+  modelUrl: string;
+  backends: Backend[];
+  workerIdleMinutes: number;
+  startWorker(): WorkerLike;
+  /** Whether an action is under way: the worker is not let go during one. */
+  busy(): boolean;
+  /** A load begins (the panel says so); `first`: no model was loaded before in this viewer. */
+  onLoading?(): void;
+  onLoaded?(model: LoadedModel, first: boolean): void;
+}
+
+export class WorkerHost implements InferencePort {
+  private worker?: WorkerLike;
+  private client?: InferenceClient;
+  private loading?: Promise<LoadedModel>;
+  private idleRelease?: ReturnType<typeof setTimeout>;
+  model?: LoadedModel;
+
+  constructor(private readonly o: WorkerHostOptions) {}
+
+  async load(signal: AbortSignal): Promise<LoadedModel | undefined> {
+    // A worker that failed after loading (crashed mid-run) is replaced on the next click.
+    if (this.client?.failed) this.release();
+    if (!this.loading) {
+      const worker = this.o.startWorker();
+      this.worker = worker;
+      this.client = new InferenceClient(worker);
+      this.o.onLoading?.();
+      const first = !this.model;
+      this.loading = this.client.load(this.o.modelUrl, this.o.backends).then((m) => {
+        this.model = m;
+        this.o.onLoaded?.(m, first);
+        return m;
+      });
+      this.loading.catch(() => {
+        if (this.worker === worker) this.release();
+        else worker.terminate();
+      });
+    }
+    const loading = this.loading;
+    const cancelled = new Promise<undefined>((resolve) => signal.addEventListener('abort', () => resolve(undefined), { once: true }));
+    const model = await Promise.race([loading, cancelled]);
+    // A load cancelled (a stalled download) goes with its worker: the next click starts afresh.
+    if (!model && this.loading === loading) this.release();
+    return model;
+  }
+
+  async segment(images: SourceImage[], call: SegmentCall): Promise<boolean> {
+    if (!this.client) throw new InferenceError('NOT_LOADED', 'the model is not loaded');
+    try {
+      await this.client.segment(images, { threshold: call.threshold, signal: call.signal, onProgress: call.onProgress, onFrame: call.onFrame });
+      return true;
+    } catch (e) {
+      if (e instanceof InferenceError && e.code === 'CANCELLED') return false;
+      throw e;
+    }
+  }
+
+  /** Starts the idle countdown again after an action; the worker goes when it runs out with no action under way. */
+  releaseWhenIdle(): void {
+    clearTimeout(this.idleRelease);
+    if (!this.worker || !this.o.workerIdleMinutes) return;
+    this.idleRelease = setTimeout(() => (this.o.busy() ? this.releaseWhenIdle() : this.release()), this.o.workerIdleMinutes * 60_000);
+  }
+
+  /** The worker and its session go; the manifest of the model last loaded stays. */
+  release(): void {
+    clearTimeout(this.idleRelease);
+    this.worker?.terminate();
+    this.worker = this.client = this.loading = undefined;
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * The commands' rules against fake ports: what is segmented, kept, replaced, refused and stored. The e2e suite runs
+ * the same commands in the real viewer; these tables hold each rule.
+ */
+import { ActionGate } from '../../extension/src/controller/gate';
+import { openStored } from '../../extension/src/controller/open';
+import { segment } from '../../extension/src/controller/segment';
+import { store } from '../../extension/src/controller/store';
+import { rethreshold } from '../../extension/src/controller/threshold';
+import { StoreError } from '../../extension/src/dicomweb/stow';
+import { readSeg } from '../../extension/src/seg/readSeg';
+import { UserError } from '../../extension/src/userError';
+import { world, World } from './fakes';
+
+// Per image of a 2 x 2 stack image: the model's probabilities.
+const LESION = [0.9, 0.7, 0.3, 0.1]; // at 0.5: pixels 0 and 1
+const NOTHING = [0.1, 0.1, 0.2, 0.4]; // at 0.5: none; at 0.3: pixel 3
+
+const segmentAll = (w: World) => segment(w.ctx, w.host.imageIds(), w.host.target);
+const segmentShown = (w: World) => segment(w.ctx, [w.host.currentImageId()], w.host.target);
+const storeNow = (w: World) => store(w.ctx, w.host.target);
+const openNow = (w: World) => openStored(w.ctx, w.host.target);
+/** What the PACS holds, in store order: algorithm type and the masks of each SEG, per source SOP instance. */
+const held = (w: World) => w.pacs.held.map((b) => {
+  const seg = readSeg(b);
+  return { type: seg.segments[0].algorithmType, masks: Object.fromEntries(seg.frames.map((f) => [f.sourceSopInstanceUID, Array.from(f.mask)])) };
+});
+
+describe('segment', () => {
+  it.each<[string, number[][], (w: World) => Promise<void>, Record<string, number[]>, RegExp]>([
+    ['the image shown', [LESION, LESION], segmentShown, { img1: [1, 1, 0, 0], img2: [0, 0, 0, 0] }, /: 1 image\(s\), 5 ms per image\.$/],
+    ['the whole series', [LESION, NOTHING], segmentAll, { img1: [1, 1, 0, 0], img2: [0, 0, 0, 0] }, /: 2 image\(s\), 5 ms per image\.$/],
+    ['an image where the model finds nothing', [NOTHING], segmentShown, { img1: [0, 0, 0, 0] }, /The model found nothing at threshold 0\.50; a lower threshold in the panel shows weaker findings\./],
+  ])('%s: one AI labelmap, the masks, and what the panel says', async (_, probabilities, run, masks, said) => {
+    const w = world(probabilities);
+    await run(w);
+    expect(w.host.created.map((c) => c.label)).toEqual([`AI ${w.inference.model!.manifest.name}`]);
+    for (const [imageId, mask] of Object.entries(masks)) expect(w.host.mask(imageId)).toEqual(mask);
+    expect(w.panel.last).toMatch(said);
+  });
+
+  it('segmenting again replaces the AI result in the same labelmap and keeps the reader\'s edits', async () => {
+    const w = world([LESION]);
+    await segmentShown(w);
+    w.host.paint('img1', [3], 1);
+    w.inference.probabilities = [[0.1, 0.9, 0.9, 0.1]];
+    await segmentShown(w);
+    expect(w.host.created).toHaveLength(1);
+    expect(w.host.mask('img1')).toEqual([0, 1, 1, 1]);
+    expect(w.panel.last).toMatch(/\(replaced the earlier AI result; 1 edited pixel\(s\) kept\)/);
+  });
+
+  it('a labelmap the reader deleted is made again', async () => {
+    const w = world([LESION]);
+    await segmentShown(w);
+    w.host.deleteSegmentation('seg1');
+    await segmentShown(w);
+    expect(w.host.created.map((c) => c.id)).toEqual(['seg1', 'seg2']);
+    expect(w.panel.last).not.toMatch(/replaced/);
+  });
+
+  it('cancelled while the model loads: nothing segmented, no labelmap', async () => {
+    const w = world([LESION]);
+    w.inference.stall = true;
+    const running = segmentShown(w);
+    await new Promise((r) => setTimeout(r, 0));
+    w.ctx.gate.abort!.abort();
+    await running;
+    expect(w.host.created).toHaveLength(0);
+    expect(w.panel.last).toBe('Cancelled while the model was loading: nothing segmented.');
+  });
+
+  it('cancelled mid-series: the frames done are kept', async () => {
+    const w = world([LESION, LESION, LESION]);
+    w.inference.cancelAfter = 2;
+    await segmentAll(w);
+    expect(w.panel.last).toBe('Cancelled: 2 of 3 image(s) segmented and kept.');
+    expect([w.host.mask('img1'), w.host.mask('img3')]).toEqual([[1, 1, 0, 0], [0, 0, 0, 0]]);
+  });
+
+  it('warns when the series is not of a modality the model was trained on', async () => {
+    const w = world([LESION]);
+    w.inference.model = undefined;
+    w.host.target.displaySet.Modality = 'CT';
+    const trained = w.ctx.inference;
+    w.ctx.inference = { ...trained, load: async (s) => { const m = await trained.load(s); return m && { ...m, manifest: { ...m.manifest, modalities: ['US'] } }; }, segment: (i, c) => trained.segment(i, c) };
+    await segmentShown(w);
+    expect(w.host.notes).toEqual([{ type: 'warning', title: 'CMUNeXt segment', message: expect.stringMatching(/trained on US images, not CT/) }]);
+  });
+});
+
+describe('re-threshold', () => {
+  it.each<[string, (w: World) => Promise<void> | void, number, RegExp]>([
+    ['before any run', () => undefined, 0.3, /segment an image first/],
+    ['to 0', segmentShown, 0, /the threshold must be above 0 and below 1, got 0/],
+    ['to 1', segmentShown, 1, /got 1/],
+  ])('refuses %s', async (_, before, threshold, message) => {
+    const w = world([LESION]);
+    await before(w);
+    expect(() => rethreshold(w.ctx, threshold)).toThrow(message);
+  });
+
+  it('re-cuts the kept probabilities without inference, keeping the reader\'s erasure across thresholds', async () => {
+    const w = world([LESION]);
+    await segmentShown(w);
+    w.host.paint('img1', [1], 0); // the reader erases pixel 1
+    rethreshold(w.ctx, 0.2);
+    expect(w.host.mask('img1')).toEqual([1, 0, 1, 0]);
+    expect(w.panel.last).toBe('Threshold 0.20 applied to 1 image(s) without new inference; 1 edited pixel(s) kept.');
+    rethreshold(w.ctx, 0.5);
+    expect(w.host.mask('img1')).toEqual([1, 0, 0, 0]);
+    expect(w.inference.loads).toBe(1);
+  });
+
+  it('refuses while a run is under way, and puts the slider back', async () => {
+    const w = world([LESION]);
+    await segmentShown(w);
+    w.inference.stall = true;
+    const gate = w.ctx.gate;
+    const running = gate.exclusive('segmenting', 'segment again', () => segmentShown(w));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(() => rethreshold(w.ctx, 0.3)).toThrow('CMUNeXt is segmenting: change the threshold when it has finished, or cancel it (the images done are kept)');
+    expect(w.panel.threshold).toBe(0.5);
+    gate.abort!.abort();
+    await running;
+  });
+});
+
+describe('store', () => {
+  it('refuses when there is nothing to store', async () => {
+    const w = world([LESION]);
+    await expect(storeNow(w)).rejects.toThrow('there is no CMUNeXt segmentation on this series to store: segment, or open a stored SEG');
+  });
+
+  it.each<[string, (w: World) => void, { type: string; masks: Record<string, number[]> }[], RegExp]>([
+    ['the AI result unedited', () => undefined, [{ type: 'AUTOMATIC', masks: { '2.25.601': [1, 1, 0, 0] } }], /^AI segmentation stored as DICOM SEG\.$/],
+    ['a correction: the AI result first, then the correction', (w) => w.host.paint('img1', [2], 1), [
+      { type: 'AUTOMATIC', masks: { '2.25.601': [1, 1, 0, 0] } },
+      { type: 'SEMIAUTOMATIC', masks: { '2.25.601': [1, 1, 1, 0] } },
+    ], /^Corrected segmentation stored \(Dice with AI 0\.800, \+1\/-0 pixels\), with the AI original it corrects\.$/],
+    ['paint on an image the model did not see', (w) => w.host.paint('img2', [0], 1), [
+      { type: 'AUTOMATIC', masks: { '2.25.601': [1, 1, 0, 0] } },
+      { type: 'SEMIAUTOMATIC', masks: { '2.25.601': [1, 1, 0, 0], '2.25.602': [1, 0, 0, 0] } },
+    ], /\+1\/-0 pixels/],
+    ['the AI finding erased: a rejection', (w) => w.host.paint('img1', [0, 1], 0), [
+      { type: 'AUTOMATIC', masks: { '2.25.601': [1, 1, 0, 0] } },
+      { type: 'SEMIAUTOMATIC', masks: { '2.25.601': [0, 0, 0, 0] } },
+    ], /^The AI result, erased by the reader, stored as rejected/],
+  ])('%s', async (_, edit, expected, said) => {
+    const w = world([LESION, NOTHING]);
+    await segmentShown(w);
+    edit(w);
+    await storeNow(w);
+    expect(held(w)).toEqual(expected);
+    expect(w.panel.last).toMatch(said);
+    expect(w.host.notes.at(-1)).toMatchObject({ type: 'success', title: 'Stored to PACS' });
+  });
+
+  it('stores nothing twice, and a further correction alone, naming the AI SEG stored before', async () => {
+    const w = world([LESION]);
+    await segmentShown(w);
+    await storeNow(w);
+    await storeNow(w);
+    expect(w.panel.last).toBe('Nothing changed since this segmentation was stored or opened; the PACS already holds it.');
+    w.host.paint('img1', [3], 1);
+    await storeNow(w);
+    expect(w.pacs.stores.map((s) => s.length)).toEqual([1, 1]);
+    const ai = readSeg(w.pacs.stores[0][0]);
+    const correction = readSeg(w.pacs.stores[1][0]);
+    expect(correction.segments[0].algorithmParameters.ai_seg).toBe(ai.sopInstanceUID);
+  });
+
+  it('keeps the work when the PACS refuses, and a retry stores it once', async () => {
+    const w = world([LESION]);
+    await segmentShown(w);
+    w.host.paint('img1', [2], 1);
+    w.pacs.refuse = 'the PACS refused the store (HTTP 409): out of space';
+    await expect(storeNow(w)).rejects.toThrow(StoreError);
+    expect(w.host.mask('img1')).toEqual([1, 1, 1, 0]);
+    w.pacs.refuse = undefined;
+    await storeNow(w);
+    await storeNow(w);
+    expect(w.pacs.stores).toHaveLength(1);
+    expect(held(w).map((s) => s.type)).toEqual(['AUTOMATIC', 'SEMIAUTOMATIC']);
+  });
+
+  it.each<[string, unknown, string, string]>([
+    ['the signed-in reader', { family_name: 'Doe', given_name: 'Jane' }, '', 'Doe^Jane'],
+    ['app-config\'s reader where no one signs in', undefined, 'Roe^Richard', 'Roe^Richard'],
+  ])('a correction is stored under %s', async (_, profile, configured, name) => {
+    const w = world([LESION]);
+    w.host.profile = profile;
+    w.ctx.contentCreatorName = configured;
+    await segmentShown(w);
+    w.host.paint('img1', [2], 1);
+    await storeNow(w);
+    expect(w.pacs.held.map((b) => readSeg(b).contentCreatorName)).toEqual([undefined, name]); // the AI SEG names no reader
+  });
+});
+
+describe('open stored SEG', () => {
+  it('says when no stored SEG lies on the images shown', async () => {
+    const w = world([LESION]);
+    await expect(openNow(w)).rejects.toThrow('no stored SEG in this study refers to the images shown');
+  });
+
+  it('opens the newest SEG for editing; its edits are stored as a correction measured against the AI original', async () => {
+    const w = world([LESION, NOTHING]);
+    await segmentShown(w);
+    await storeNow(w);
+    w.host.deleteSegmentation('seg1'); // a reload: the viewer holds nothing
+    await openNow(w);
+    expect(w.panel.last).toMatch(/^Opened "AI segmentation .*" \(AUTOMATIC, 1 frame\(s\)\) for editing\.$/);
+    expect(w.host.mask('img1', 'seg2')).toEqual([1, 1, 0, 0]);
+    await storeNow(w);
+    expect(w.panel.last).toMatch(/^Nothing changed/);
+    w.host.paint('img1', [0], 0, 'seg2');
+    await storeNow(w);
+    const correction = readSeg(w.pacs.stores[1][0]);
+    expect(correction.segments[0].algorithmType).toBe('SEMIAUTOMATIC');
+    expect(correction.segments[0].algorithmParameters.ai_seg).toBe(readSeg(w.pacs.stores[0][0]).sopInstanceUID);
+    expect(w.panel.last).toMatch(/Dice with AI 0\.667/);
+    expect(() => rethreshold(w.ctx, 0.3)).toThrow(/a SEG reopened from the PACS holds no probabilities to re-threshold/);
+  });
+
+  it('skips a SEG it cannot read and names it', async () => {
+    const w = world([LESION]);
+    await segmentShown(w);
+    await storeNow(w);
+    w.pacs.unreadable.push({ seriesInstanceUID: '2.25.9', sopInstanceUID: '2.25.99', seriesDescription: 'Other tool', seriesNumber: 1, seriesInstant: 99 });
+    w.host.deleteSegmentation('seg1');
+    await openNow(w);
+    expect(w.panel.last).toMatch(/ 1 newer SEG\(s\) could not be read: "Other tool": /);
+  });
+
+  it.each<[string, (w: World) => Promise<void>]>([
+    ['opening over unstored AI work', (w) => openNow(w)],
+    ['segmenting again over a reopened SEG with unstored edits', async (w) => {
+      await storeNow(w);
+      w.host.deleteSegmentation('seg1');
+      await openNow(w);
+      w.host.paint('img1', [2], 1, 'seg2');
+      await segmentShown(w);
+    }],
+  ])('refuses %s', async (_, action) => {
+    const w = world([LESION]);
+    await segmentShown(w);
+    w.host.paint('img1', [3], 1);
+    await expect(action(w)).rejects.toThrow(/holds work the PACS does not have: store it, or delete it in the Segmentation panel, before /);
+  });
+});
+
+describe('one action at a time', () => {
+  it('refuses a second action while one runs and says why; the buttons are free again after', async () => {
+    const changes: boolean[] = [];
+    const gate = new ActionGate((busy) => changes.push(busy));
+    let finish!: () => void;
+    const first = gate.exclusive('storing to the PACS', 'store', () => new Promise<void>((r) => (finish = r)));
+    expect(gate.whyBusy()).toBe('CMUNeXt is storing to the PACS');
+    await expect(gate.exclusive('storing to the PACS', 'store', async () => undefined)).rejects.toThrow(new UserError('CMUNeXt is storing to the PACS: store when it has finished'));
+    finish();
+    await first;
+    expect(gate.whyBusy()).toBeUndefined();
+    expect(changes).toEqual([true, false]);
+  });
+});
