@@ -14,7 +14,8 @@ import { defaultModelDir, projectRoot } from './root';
 
 const ROOT = projectRoot();
 const folder = process.argv[2] ?? defaultModelDir(ROOT);
-const imagePath = process.argv[3] ?? join(ROOT, '../shared/data/busi/native/images/malignant (145).png');
+// A demo study's breast ultrasound image (in the repository) unless another is given.
+const imagePath = process.argv[3] ?? join(ROOT, 'demo/studies/us-1.dcm');
 const runs = Number(process.argv[4] ?? 20);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -9,7 +9,8 @@ import { ct, dicomFile } from '../helpers/dicom';
 
 
 const MODEL = join(__dirname, '../fixtures/cmunext-s-random');
-const BUSI = join(__dirname, '../../../shared/data/busi');
+/** Three BUSI cases kept in the repository (test/fixtures/busi/README.md). */
+const BUSI = join(__dirname, '../fixtures/busi');
 
 async function run(...args: string[]): Promise<{ code: number; out: string[]; err: string }> {
   const out: string[] = [];
@@ -131,10 +132,10 @@ describe('cmunext CLI', () => {
     ['a test-time transform twice', ['evaluate', '--model', MODEL, '--images', tmp, '--masks', tmp, '--tta', 'hflip,hflip'], 2, /--tta names a transform twice: "hflip,hflip"/],
     ['an unreadable input', ['segment', '--model', MODEL, '--input', '/nonexistent.png', '--out', join(tmp, 'x.png')], 1, /\/nonexistent\.png: cannot read \(ENOENT\)/],
     ['a model folder without a manifest', ['segment', '--model', tmp, '--input', join(BUSI, 'images256/benign (10).png'), '--out', join(tmp, 'x.png')], 1, /cannot read .*manifest\.json \(ENOENT\)/],
-    ['a case list that is not there', ['evaluate', '--model', MODEL, '--images', join(BUSI, 'native/images'), '--masks', join(BUSI, 'native/masks'), '--cases', '/nonexistent.txt'], 1, /^cmunext: \/nonexistent\.txt: cannot read \(ENOENT\)$/],
-    ['an images folder that is not there', ['evaluate', '--model', MODEL, '--images', '/nonexistent', '--masks', join(BUSI, 'native/masks')], 1, /^cmunext: \/nonexistent: cannot read \(ENOENT\)$/],
+    ['a case list that is not there', ['evaluate', '--model', MODEL, '--images', join(BUSI, 'images256'), '--masks', join(BUSI, 'masks256'), '--cases', '/nonexistent.txt'], 1, /^cmunext: \/nonexistent\.txt: cannot read \(ENOENT\)$/],
+    ['an images folder that is not there', ['evaluate', '--model', MODEL, '--images', '/nonexistent', '--masks', join(BUSI, 'masks256')], 1, /^cmunext: \/nonexistent: cannot read \(ENOENT\)$/],
     ['a truncated DICOM input', ['segment', '--model', MODEL, '--input', truncatedDicom(), '--out', join(tmp, 'x.png')], 1, /truncated\.dcm: dicomParser:parseDicomDataSetExplicit: buffer overrun \(the file is truncated or damaged\)$/],
-    ['masks missing for some images', ['evaluate', '--model', MODEL, '--images', join(BUSI, 'native/images'), '--masks', mkdtempSync(join(tmp, 'no-masks-'))], 2, /no mask for benign \(105\)\.png, benign \(132\)\.png/],
+    ['masks missing for some images', ['evaluate', '--model', MODEL, '--images', join(BUSI, 'images256'), '--masks', mkdtempSync(join(tmp, 'no-masks-'))], 2, /no mask for benign \(10\)\.png, benign \(100\)\.png, malignant \(1\)\.png$/m],
   ])('exits %s with a specific message', async (_, args, code, message) => {
     const r = await run(...args);
     expect(r.code).toBe(code);

@@ -13,7 +13,7 @@ import { readImageFile } from '../../cli/imageFile';
 import { SourceImage } from '../../extension/src/core/sourceImage';
 
 const FIXTURE = join(__dirname, '../fixtures/cmunext-s-random');
-const BUSI = join(__dirname, '../../../shared/data/busi/native/images');
+const BUSI = join(__dirname, '../fixtures/busi/images256');
 
 class MemoryStore implements ModelStore {
   readonly map = new Map<string, Uint8Array>();
@@ -45,7 +45,7 @@ function modelCopy(change: (dir: string) => void): string {
 
 const rejection = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a rejection'); }, (e: InferenceError) => e);
 
-const image = readImageFile(join(BUSI, 'benign (105).png'));
+const image = readImageFile(join(BUSI, 'benign (10).png'));
 const small: SourceImage = { ...image, pixelData: new Uint8Array(64 * 48).fill(90), rows: 48, columns: 64, samplesPerPixel: 1, photometricInterpretation: 'MONOCHROME2' };
 
 describe('inference worker protocol', () => {

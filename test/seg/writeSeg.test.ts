@@ -1,3 +1,4 @@
+import { dicomDateTime, dicomInstant } from '../../extension/src/dicom/dateTime';
 import { spawnSync } from 'node:child_process';
 import { tempDir } from '../helpers/tempDir';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,8 @@ const LESION: SegmentDescription = {
 };
 const SECOND: SegmentDescription = { ...LESION, number: 2, label: 'Second lesion', color: [60, 200, 90] };
 
+/** When the SEGs are written: an instant that is a different calendar day in zones east and west of UTC. */
+const NOW = new Date('2026-12-07T23:30:00.250Z');
 const OPTIONS: SegWriterOptions = {
   seriesDescription: 'CMUNeXt AI segmentation (research use)',
   seriesNumber: 901,
@@ -25,6 +28,7 @@ const OPTIONS: SegWriterOptions = {
   contentDescription: 'AI output, not reviewed',
   contentCreatorName: 'Reader^Test',
   equipment: { manufacturer: 'ohif-cmunext', modelName: 'CMUNeXt segment', softwareVersions: ['ohif-cmunext 0.1.0', 'cmunext-s-busi 0.1.0'], deviceSerialNumber: '1' },
+  now: NOW,
 };
 
 const R = 6;
@@ -175,7 +179,9 @@ describe.each(KINDS)('DICOM SEG for %s', (_, make) => {
     expect(ds.string('x00080070')).toBe('ohif-cmunext');
     expect(ds.string('x00181020')).toBe('ohif-cmunext 0.1.0\\cmunext-s-busi 0.1.0');
     expect(ds.string('x00280008')).toBe(String(kept.length));
-    expect(ds.string('x00080201')).toBe('+0000'); // dates and times are UTC
+    // Local date and time with the zone's offset, which read back as the instant written, in any zone.
+    expect(ds.string('x00080201')).toBe(dicomDateTime(NOW).offset);
+    expect(dicomInstant(ds.string('x00080023'), ds.string('x00080033'), ds.string('x00080201'))).toBe(NOW.getTime());
     expect(ds.string('x00200052')).toBe(kind.geometry ? '2.25.1004' : undefined);
     const src = kind.sources[0] as any;
     const measures = back.dataset.SharedFunctionalGroupsSequence?.[0]?.PixelMeasuresSequence?.[0];
