@@ -1,27 +1,47 @@
-"""Checks that an interrupted run resumes exactly: 3 epochs straight vs 1 + 1 + 1 resumed, same weights bit for bit,
+"""Checks, on a small synthetic data set made here (so it runs in any clone, in CI), that an interrupted run resumes exactly: 3 epochs straight vs 1 + 1 + 1 resumed, same weights bit for bit,
 for a run from scratch (the paper's augmentation) and for one started from another's weights (--init, with
 --augment ultrasound-texture, which draws the ultrasound augmentation's values first, a teacher to distil from and a
 weight-averaging phase: --lr-policy constant --average-from 1), the latter also stopped once between an epoch's CSV
-rows and its checkpoint; and that a run is not resumed at another validation size.
+rows and its checkpoint; that a run is not resumed at another validation size; and that a run's config records
+its environment, commit and the data's hash, and no absolute path.
 
     /usr/bin/python3 models/training/check_resume.py      # under a minute on 2 cores
 """
+import json
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+import cv2
+import numpy as np
 import torch
-
-from train import SHARED
 
 HERE = Path(__file__).resolve().parent
 
 
-def train(run: Path, cases: Path, *extra: str, check: bool = True) -> subprocess.CompletedProcess:
-    """Runs train.py on the small case list; later options in `extra` override the defaults here."""
-    args = [sys.executable, str(HERE / "train.py"), "--run", str(run), "--cases", str(cases), "--epochs", "3",
-            "--schedule", "64", "--val-size", "64", *extra]
+def synthetic_cases(folder: Path, n: int = 40, size: int = 96) -> Path:
+    """BUSI-style cases: dark speckled images with a brighter ellipse, its mask beside; returns the case list."""
+    rng = np.random.default_rng(0)
+    (folder / "images").mkdir(parents=True)
+    (folder / "masks").mkdir()
+    names = [f"case ({i})" for i in range(1, n + 1)]
+    for name in names:
+        mask = np.zeros((size, size), np.uint8)
+        centre = tuple(int(v) for v in rng.integers(24, size - 24, 2))
+        axes = tuple(int(v) for v in rng.integers(8, 20, 2))
+        cv2.ellipse(mask, centre, axes, float(rng.uniform(0, 180)), 0, 360, 255, -1)
+        grey = np.clip(rng.normal(60, 25, (size, size)) + (mask > 0) * 70, 0, 255).astype(np.uint8)
+        cv2.imwrite(str(folder / "images" / f"{name}.png"), cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR))
+        cv2.imwrite(str(folder / "masks" / f"{name}.png"), mask)
+    (folder / "train.txt").write_text("\n".join(names) + "\n")
+    return folder
+
+
+def train(run: Path, data: Path, *extra: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Runs train.py on the synthetic cases; later options in `extra` override the defaults here."""
+    args = [sys.executable, str(HERE / "train.py"), "--run", str(run), "--images", str(data / "images"), "--masks",
+            str(data / "masks"), "--cases", str(data / "train.txt"), "--epochs", "3", "--schedule", "64", "--val-size", "64", *extra]
     return subprocess.run(args, check=check, stdout=subprocess.DEVNULL, stderr=None if check else subprocess.PIPE, text=True)
 
 
@@ -41,12 +61,18 @@ def compare(tmp: Path, straight: str, resumed: str, checkpoint: str = "last.pt",
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        cases = tmp / "cases.txt"
-        cases.write_text("\n".join((SHARED / "train.txt").read_text().split("\n")[:40]))
+        cases = synthetic_cases(tmp / "data")
         train(tmp / "straight", cases)
+        config = json.loads((tmp / "straight" / "config.json").read_text())
+        recorded = config.get("provenance", {})
+        absolute = [k for k, v in config.items() if isinstance(v, str) and v.startswith("/")]
+        provenance_ok = (recorded.get("environment", {}).get("torch") == torch.__version__ and len(recorded.get("data_sha256", "")) == 64
+                         and "commit" in recorded and not absolute)
+        print(f"config records environment, commit and data hash, no absolute path: {provenance_ok}"
+              f"{f' (absolute: {absolute})' if absolute else ''}")
         for _ in range(3):
             train(tmp / "resumed", cases, "--stop-after", "1")
-        ok = compare(tmp, "straight", "resumed")
+        ok = compare(tmp, "straight", "resumed") and provenance_ok
         # Validation figures of one run stay comparable: resuming at another --val-size is refused.
         other = train(tmp / "resumed", cases, "--val-size", "32", check=False)
         refused = other.returncode != 0 and "other settings (val_size)" in other.stderr

@@ -21,7 +21,7 @@ import torch
 
 import data
 from cmunext import VARIANTS, build, parameter_count
-from train import SHARED
+from runlib import SHARED, from_repo, repo_path
 
 BUSI_CITATION = ("Al-Dhabyani W., Gomaa M., Khaled H., Fahmy A. Dataset of breast ultrasound images. "
                  "Data in Brief 28 (2020) 104863. doi:10.1016/j.dib.2019.104863")
@@ -137,7 +137,7 @@ def training_summary(run: Path, averaged: bool = False) -> dict:
         summary["averageOfEpochs"]["from"] = summary.get("config", {}).get("average_from")
     init = summary.get("config", {}).get("init")
     if init:  # a run that finished another run's training (e.g. at 256x256): report both stages
-        summary["initialisedFrom"] = training_summary(Path(init).parent)
+        summary["initialisedFrom"] = training_summary(from_repo(init).parent)
     return summary
 
 
@@ -220,7 +220,7 @@ def main() -> None:
         "training": {
             "data": data_description(summary.get("config", {})),
             "citation": BUSI_CITATION,
-            "weights": "fixed random weights (test fixture)" if args.random_init else str(args.checkpoint),
+            "weights": "fixed random weights (test fixture)" if args.random_init else repo_path(args.checkpoint),
             **summary,
         },
         "metrics": [evaluation(args)] if args.evaluation else [],

@@ -17,7 +17,7 @@ import torch
 
 import data
 from cmunext import VARIANTS, build
-from train import SHARED, atomic_save, load_split, recompute_bn, validate, validation_set
+from runlib import SHARED, atomic_save, load_split, recompute_bn, validate, validation_set
 
 
 def mean_weights(paths: list[Path], variant: str) -> dict[str, torch.Tensor]:

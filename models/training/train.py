@@ -11,26 +11,22 @@ import argparse
 import csv
 import json
 import math
-import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import torch
-import torch.nn.functional as F
-from torch.optim.swa_utils import AveragedModel, update_bn
+from torch.optim.swa_utils import AveragedModel
 
 import data
 from cmunext import build, parameter_count
-from losses import LOSSES, bce_dice, distilled
-from metrics import iou_f1
+from losses import LOSSES, distilled
+from runlib import (SHARED, Augment, atomic_save, augmented_batch, load_split, provenance, recompute_bn, repo_path,
+                    validate, validation_set)
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "busi"
 CSV_FIELDS = ["epoch", "size", "lr", "train_loss", "val_loss", "val_iou", "val_f1", "seconds"]
 AVERAGE_FIELDS = ["epoch", "averaged", "val_loss", "val_iou", "val_f1"]
-Augment = Callable[[np.ndarray, np.ndarray, np.random.Generator], tuple[np.ndarray, np.ndarray]]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,40 +79,6 @@ def size_for_epoch(schedule: str, epoch: int) -> int:
     return int(schedule.split(",")[-1].partition(":")[0])
 
 
-def load_split(images: Path, masks: Path, train_names: list[str], val_names: list[str]) -> tuple[np.ndarray, ...]:
-    """The training cases' images and masks, then the validation cases', each in the order of its list."""
-    x, y = data.load(images, masks, train_names + val_names)
-    n = len(train_names)
-    return x[:n], y[:n], x[n:], y[n:]
-
-
-def validation_set(images: np.ndarray, masks: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Cases as validate() takes them: normalised NCHW images, N1HW float masks, at the given size."""
-    if not len(images):  # --val-fraction 0: every case trains
-        return np.zeros((0, 3, size, size), np.float32), np.zeros((0, 1, size, size), np.float32)
-    x, y = data.resize(images, masks, size)
-    return data.normalise(x), y[:, None].astype(np.float32)
-
-
-@torch.no_grad()
-def validate(model: torch.nn.Module, x: np.ndarray, y: np.ndarray, device: str) -> tuple[float, float, float]:
-    """Loss, IoU and F1 over the validation cases; NaN for all three where there are none."""
-    if not len(x):
-        return math.nan, math.nan, math.nan
-    model.eval()
-    losses, ious, f1s = [], [], []
-    for i in range(0, len(x), 16):
-        xb = torch.from_numpy(x[i:i + 16]).to(device)
-        yb = torch.from_numpy(y[i:i + 16]).to(device)
-        logits = model(xb)
-        losses.append(float(bce_dice(logits, yb)) * len(xb))  # the paper's loss whatever trains: curves compare
-        for pred, truth in zip((torch.sigmoid(logits) > 0.5).cpu().numpy(), yb.cpu().numpy() > 0.5):
-            iou, f1 = iou_f1(pred[0], truth[0])
-            ious.append(iou)
-            f1s.append(f1)
-    return sum(losses) / len(x), float(np.mean(ious)), float(np.mean(f1s))
-
-
 def load_teachers(paths: list[str], device: str) -> list[torch.nn.Module]:
     teachers = []
     for path in paths:
@@ -132,12 +94,6 @@ def load_teachers(paths: list[str], device: str) -> list[torch.nn.Module]:
 @torch.no_grad()
 def teacher_probability(teachers: list[torch.nn.Module], xb: torch.Tensor) -> torch.Tensor:
     return torch.stack([torch.sigmoid(t(xb)) for t in teachers]).mean(0)
-
-
-def atomic_save(obj: object, path: Path) -> None:
-    tmp = path.with_suffix(".tmp")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
 
 
 def drop_rows_from(path: Path, epoch: int) -> None:
@@ -159,22 +115,6 @@ def record(path: Path, fields: list[str], row: list, prefix: str = "") -> None:
             csv.writer(f).writerow(fields)
         csv.writer(f).writerow(row)
     print(prefix + " ".join(f"{k}={v}" for k, v in zip(fields, row)), flush=True)
-
-
-def augmented_batch(xs: np.ndarray, ys: np.ndarray, indices: np.ndarray, augment: Augment,
-                    rng: np.random.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-    """Normalised NCHW images and N1HW float masks of these cases, each augmented with draws from rng in order."""
-    pairs = [augment(xs[i], ys[i], rng) for i in indices]
-    images = torch.from_numpy(data.normalise(np.stack([p[0] for p in pairs])))
-    return images, torch.from_numpy(np.stack([p[1] for p in pairs])[:, None].astype(np.float32))
-
-
-def recompute_bn(model: torch.nn.Module, xs: np.ndarray, ys: np.ndarray, augment: Augment, batch: int,
-                 rng: np.random.Generator, device: str) -> None:
-    """Batch-norm statistics of averaged weights (which match no epoch's) from one augmented pass over the cases."""
-    order = rng.permutation(len(xs))
-    batches = [augmented_batch(xs, ys, order[i:i + batch], augment, rng)[0] for i in range(0, len(xs) - batch + 1, batch)]
-    update_bn(batches, model, device=device)
 
 
 def update_average(average: AveragedModel, model: torch.nn.Module, xs: np.ndarray, ys: np.ndarray, augment: Augment,
@@ -209,13 +149,29 @@ def main() -> None:
     names = data.read_cases(args.cases)
     train_names, val_names = data.split_cases(names, args.val_fraction, args.seed)
     train_names = data.subset_cases(train_names, args.train_fraction, args.seed)
-    config = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items() if k not in ("stop_after", "time_limit", "threads", "device")}
+    # Paths as the repository sees them: a record names no machine's folders.
+    config = {k: repo_path(v) if isinstance(v, Path) else [repo_path(t) for t in v] if k == "teacher" else v
+              for k, v in vars(args).items() if k not in ("stop_after", "time_limit", "threads", "device")}
     config_path = args.run / "config.json"
     last = args.run / "last.pt"
     ckpt = torch.load(last, map_location=args.device) if last.exists() else None
     done_epochs = ckpt["epoch"] + 1 if ckpt else 0
+    # How to reproduce it: environment, commit and the data's hash, as at the start; a resume on anything else says so.
+    now = provenance(args.images, args.masks, names)
+    config["provenance"] = now
     if config_path.exists():
         saved = json.loads(config_path.read_text())
+        for option in ("init", "teacher"):  # runs from before paths were recorded relative to the repository
+            if isinstance(saved.get(option), str):
+                saved[option] = repo_path(saved[option])
+            elif saved.get(option):
+                saved[option] = [repo_path(t) for t in saved[option]]
+        if saved.get("provenance"):
+            config["provenance"] = saved["provenance"]
+            config["resumed"] = saved.get("resumed", [])
+            latest = {k: v for k, v in (config["resumed"] or [saved["provenance"]])[-1].items() if k != "from_epoch"}
+            if now != latest:
+                config["resumed"].append({"from_epoch": done_epochs, **now})
         for option in ("augment", "lr_policy", "loss", "average_from", "teacher", "teacher_weight", "train_fraction"):
             saved.setdefault(option, parser.get_default(option))  # runs from before the option ran with its default
         saved.setdefault("val_size", config["val_size"])  # not recorded by the first runs
