@@ -51,12 +51,14 @@ export function voiFunction(w: Window): (x: number) => number {
     const lower = w.center - w.width / 2;
     return (x) => (x <= lower ? 0 : x > lower + w.width ? 255 : ((x - lower) / w.width) * 255);
   }
-  const c = w.center - 0.5;
+  // PS3.3's ((x - (c - 0.5)) / (w - 1) + 0.5) written as a ramp from its lower end, the way Cornerstone's transfer
+  // function computes it, so values on a level's half round the same way in both.
   const width = w.width - 1;
+  const lower = w.center - 0.5 - width / 2;
   return (x) => {
-    if (x <= c - width / 2) return 0;
-    if (x > c + width / 2) return 255;
-    return ((x - c) / width + 0.5) * 255;
+    if (x <= lower) return 0;
+    if (x > lower + width) return 255;
+    return ((x - lower) / width) * 255;
   };
 }
 
