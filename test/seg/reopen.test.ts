@@ -2,7 +2,7 @@ import { agreement, correctedSegments, correctedSeriesOptions } from '../../exte
 import { aiSegments, aiSeriesOptions } from '../../extension/src/seg/provenance';
 import { readSeg, SegReadError } from '../../extension/src/seg/readSeg';
 import { ReadFrame } from '../../extension/src/seg/readSeg';
-import { aiDescription, aiSegUid, composeLabels, framesByImage, StackImage } from '../../extension/src/seg/reopen';
+import { aiDescription, aiSegUid, composeLabels, framesByImage, ReopenedAi, reopenedAi, StackImage } from '../../extension/src/seg/reopen';
 import { writeSeg } from '../../extension/src/seg/writeSeg';
 import { validateManifest } from '../../extension/src/core/validateManifest';
 import { metadataOf, usImage } from '../helpers/dicom';
@@ -52,6 +52,25 @@ describe('reopening a stored SEG for further correction', () => {
     expect(again.segments).toEqual(correctedSeg.segments);
     for (const key of ['SeriesDescription', 'SeriesNumber', 'ContentLabel', 'ContentDescription', 'Manufacturer', 'ManufacturerModelName', 'SoftwareVersions', 'DeviceSerialNumber']) {
       expect([key, again.dataset[key]]).toEqual([key, correctedSeg.dataset[key]]);
+    }
+  });
+});
+
+describe('reopenedAi: the AI result a reopened SEG continues, or why its edits are not stored from here', () => {
+  const stack: StackImage[] = [{ imageId: 'img', sopInstanceUID: '2.25.4001' }];
+  const manual = readSeg(writeSeg([source], [{ ...segments[0], algorithmType: 'MANUAL', algorithm: undefined }], [{ source: 0, segment: 1, mask: corrected }], series));
+  it.each<[string, typeof aiSeg, typeof aiSeg | Error | undefined, string | Partial<ReopenedAi>]>([
+    ['an AI SEG: itself', aiSeg, aiSeg, { aiUid: aiSeg.sopInstanceUID, threshold: 0.35, backend: 'webgpu' }],
+    ['a correction with its AI SEG', correctedSeg, aiSeg, { aiUid: aiSeg.sopInstanceUID, threshold: 0.35 }],
+    ['a correction whose AI SEG the study lacks', correctedSeg, undefined, 'its AI original is not in this study'],
+    ['a correction whose AI SEG could not be read', correctedSeg, new Error('HTTP 500'), 'its AI original could not be read (HTTP 500)'],
+    ['a manual segmentation', manual, undefined, 'it is not a CMUNeXt result'],
+  ])('%s', (_, seg, ai, expected) => {
+    const got = reopenedAi(seg, ai, stack);
+    if (typeof expected === 'string') expect(got).toBe(expected);
+    else {
+      expect(got).toMatchObject(expected);
+      expect(Array.from((got as ReopenedAi).masks.get('img')!)).toEqual(Array.from(aiMask));
     }
   });
 });
