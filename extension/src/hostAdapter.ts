@@ -72,6 +72,29 @@ export function sourceOf(libs: CornerstoneLibraries, imageId: string): { instanc
 }
 
 /**
+ * What a failed image load asked for and what came back. Cornerstone's loaders reject with an Error, an
+ * XMLHttpRequest, or a plain object holding one (`{ error, request, status }`), whose String() says nothing.
+ */
+export function loadFailure(imageId: string, e: unknown): string {
+  const o = (e ?? {}) as { status?: number; statusText?: string; message?: string; request?: XMLHttpRequest; error?: unknown; xhr?: XMLHttpRequest };
+  const request = o.request ?? o.xhr ?? (typeof XMLHttpRequest !== 'undefined' && o instanceof XMLHttpRequest ? o : undefined) ?? (o.error as { status?: number } | undefined);
+  const status = o.status ?? (request as { status?: number } | undefined)?.status;
+  const text = o.statusText ?? (request as { statusText?: string } | undefined)?.statusText;
+  const cause = e instanceof Error ? e.message : typeof o.message === 'string' ? o.message : o.error instanceof Error ? o.error.message : undefined;
+  const answer = status ? `HTTP ${status}${text ? ` ${text}` : ''}` : cause ?? 'no answer';
+  return `the image ${imageId.replace(/^[a-z]+:/, '')} could not be loaded: ${answer}${status && cause ? ` (${cause})` : ''}`;
+}
+
+async function loadImage(libs: CornerstoneLibraries, imageId: string): Promise<CornerstoneImage> {
+  try {
+    return await libs.cornerstone.imageLoader.loadAndCacheImage(imageId);
+  } catch (e) {
+    console.error(`CMUNeXt segment: loading ${imageId} failed`, e);
+    throw new HostError(loadFailure(imageId, e));
+  }
+}
+
+/**
  * The viewport's window as the DICOM VOI function that draws what Cornerstone draws: its window/level from the host's
  * own toWindowLevel (a linear ramp from lower to upper, LINEAR_EXACT included), or its sigmoid over that window.
  */
@@ -83,7 +106,7 @@ export function shownWindow(libs: CornerstoneLibraries, range: { lower: number; 
 /** The image as the user sees it in this viewport: its pixels, the window shown, and inversion. */
 export async function viewedImage(libs: CornerstoneLibraries, viewport: CornerstoneViewport, imageId: string): Promise<ViewedImage> {
   const { cornerstone } = libs;
-  const image = cornerstone.cache.getImage(imageId) ?? (await cornerstone.imageLoader.loadAndCacheImage(imageId));
+  const image = cornerstone.cache.getImage(imageId) ?? (await loadImage(libs, imageId));
   const { instance, frame } = sourceOf(libs, imageId);
   const { rows, columns } = image;
   let source: SourceImage;

@@ -3,7 +3,7 @@
  * the image as the reader sees it (window, inversion, colour), and labelmap slices found per image through
  * Cornerstone's segmentation API.
  */
-import { activeTarget, HostError, readMask, shownWindow, stackImages, viewedImage, writeLabels } from '../../extension/src/hostAdapter';
+import { activeTarget, HostError, loadFailure, readMask, shownWindow, stackImages, viewedImage, writeLabels } from '../../extension/src/hostAdapter';
 import { CornerstoneImage, CornerstoneLibraries, CornerstoneViewport, DisplaySet, OhifServices } from '../../extension/src/ohif';
 
 /** Cornerstone3D 5.6.8's toWindowLevel, as the host gives it (utilities/windowLevel.js). */
@@ -103,6 +103,29 @@ describe('the Cornerstone side of the host adapter', () => {
       { imageId: 'img', sopInstanceUID: '2.25.7', frame: 1, imagePositionPatient: undefined },
       { imageId: 'img2', sopInstanceUID: '2.25.7', frame: 1, imagePositionPatient: undefined },
     ]);
+  });
+
+  const ID = 'wadors:/dicom-web/studies/1/series/2/instances/3/frames/1';
+  it.each<[string, unknown, string]>([
+    ['an Error', new Error('decoder not found'), 'decoder not found'],
+    ['the loader\'s object around a request', { request: { status: 400, statusText: 'Bad Request' } }, 'HTTP 400 Bad Request'],
+    ['an object with a status and a cause', { status: 404, error: new Error('not there') }, 'HTTP 404 (not there)'],
+    ['an object holding a failed request as its error', { error: { status: 502 } }, 'HTTP 502'],
+    ['an empty object, once shown as "{}"', {}, 'no answer'],
+  ])('says what a failed image load asked for and what came back: %s', (_, e, answer) => {
+    expect(loadFailure(ID, e)).toBe(`the image /dicom-web/studies/1/series/2/instances/3/frames/1 could not be loaded: ${answer}`);
+  });
+
+  it('turns a failed load into a message for the reader, and logs its cause', async () => {
+    const cs = libs({});
+    cs.cornerstone.imageLoader.loadAndCacheImage = async () => { throw { request: { status: 400, statusText: 'Bad Request' } }; };
+    const logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      await expect(viewedImage(cs, viewport({}), ID)).rejects.toThrow(new HostError(loadFailure(ID, { request: { status: 400, statusText: 'Bad Request' } })));
+      expect(logged).toHaveBeenCalledWith(`CMUNeXt segment: loading ${ID} failed`, expect.anything());
+    } finally {
+      logged.mockRestore();
+    }
   });
 
   it('converts a window with the host\'s own toWindowLevel', () => {
