@@ -26,6 +26,7 @@ export const COMMANDS = {
   setThreshold: 'cmunextSetThreshold',
   storeSeg: 'cmunextStoreSeg',
   openStoredSeg: 'cmunextOpenStoredSeg',
+  preload: 'cmunextPreload',
 } as const;
 
 /**

@@ -5,6 +5,7 @@
  */
 import { ToolConfig } from './config';
 import { CommandContext } from './controller/context';
+import { clickTimings } from './controller/messages';
 import { ActionGate } from './controller/gate';
 import { openStored } from './controller/open';
 import { PanelPort } from './controller/ports';
@@ -45,8 +46,13 @@ export class CmunextTool {
       startWorker: () => new Worker(config.workerUrl, { type: 'module', name: 'cmunext-inference' }) as unknown as WorkerLike,
       busy: () => this.gate.busy,
       onLoading: () => panel.say('Loading the model…'),
-      // Reloaded after an idle release, the reader's threshold stays on the slider.
-      onLoaded: (model, first) => first && panel.setThreshold(model.manifest.output.threshold),
+      onLoaded: (model, first) => {
+        // For a deployment checking its own machines: where the time before the first result goes.
+        console.info(`CMUNeXt segment: ${model.manifest.id} ${model.manifest.version} ready on ${model.backend}: loaded in ${model.loadMs.toFixed(0)} ms`
+          + `${model.fromCache ? ' from the browser cache' : ''}${model.warmUpMs === undefined ? '' : `, warm-up runs ${model.warmUpMs.toFixed(0)} ms`}`);
+        // Reloaded after an idle release, the reader's threshold stays on the slider.
+        if (first) panel.setThreshold(model.manifest.output.threshold);
+      },
     });
     this.context = {
       host,
@@ -57,6 +63,7 @@ export class CmunextTool {
       runs: this.runs,
       contentCreatorName: config.contentCreatorName,
       now: () => new Date(),
+      timings: (t) => console.info(`CMUNeXt segment: ${clickTimings(t)}`),
     };
   }
 
@@ -95,21 +102,27 @@ export class CmunextTool {
   }
 
   /** A command on the active viewport's series, with the other buttons disabled while it runs. */
-  private act(activity: string, what: string, command: (target: Target) => Promise<void>): Promise<void> {
+  private act(activity: string, what: string, command: (target: Target, clickedAt: number) => Promise<void>): Promise<void> {
+    const clickedAt = performance.now();
     return this.guard(() => {
       const target = this.context.host.activeTarget();
-      return this.gate.exclusive(activity, what, () => command(target));
+      return this.gate.exclusive(activity, what, () => command(target, clickedAt));
     });
+  }
+
+  /** The mode opened: the worker starts and the model loads and warms up before the reader's first click. */
+  preload(): void {
+    this.worker.preload();
   }
 
   /** Segments the image shown in the active viewport. */
   segmentImage(): Promise<void> {
-    return this.act('segmenting', 'segment again', (t) => segment(this.context, [this.context.host.currentImageId(t)], t));
+    return this.act('segmenting', 'segment again', (t, at) => segment(this.context, [this.context.host.currentImageId(t)], t, at));
   }
 
   /** Segments every image (frame or slice) of the active viewport's series, with progress and cancel. */
   segmentSeries(): Promise<void> {
-    return this.act('segmenting', 'segment again', (t) => segment(this.context, this.context.host.imageIds(t), t));
+    return this.act('segmenting', 'segment again', (t, at) => segment(this.context, this.context.host.imageIds(t), t, at));
   }
 
   /** New threshold over the kept probabilities: no new inference. The reader's edits stay where they are. */

@@ -76,8 +76,10 @@ const modeInstance = {
   extensions: { '@ohif/extension-default': OHIF_RANGE, '@ohif/extension-cornerstone': OHIF_RANGE, '@ohif/extension-cornerstone-dicom-seg': OHIF_RANGE },
   sopClassHandlers: [OHIF.stackHandler],
   hangingProtocol: 'default',
-  onModeEnter({ servicesManager, extensionManager }: any) {
+  onModeEnter({ servicesManager, extensionManager, commandsManager }: any) {
     const { toolbarService, toolGroupService, customizationService } = servicesManager.services;
+    // The model loads and warms up while the reader looks at the study, not on the first click.
+    commandsManager.runCommand(COMMANDS.preload);
     initToolGroup(extensionManager, toolGroupService);
     const stock = (name: string) => (customizationService.getCustomization(name) as unknown[] | undefined) ?? [];
     toolbarService.register([...stock('cornerstone.toolbarButtons'), ...stock('cornerstone.segmentationToolbarButtons'), ...cmunextButtons, ...undoRedo]);

@@ -2,6 +2,7 @@
  * The commands' rules against fake ports: what is segmented, kept, replaced, refused and stored. The e2e suite runs
  * the same commands in the real viewer; these tables hold each rule.
  */
+import { ClickTimings } from '../../extension/src/controller/context';
 import { ActionGate } from '../../extension/src/controller/gate';
 import { openStored } from '../../extension/src/controller/open';
 import { segment } from '../../extension/src/controller/segment';
@@ -37,6 +38,16 @@ describe('segment', () => {
     expect(w.host.created.map((c) => c.label)).toEqual([`AI ${w.inference.model!.manifest.name}`]);
     for (const [imageId, mask] of Object.entries(masks)) expect(w.host.mask(imageId)).toEqual(mask);
     expect(w.panel.last).toMatch(said);
+  });
+
+  it('reports where the run\'s time went, stage by stage', async () => {
+    const w = world([LESION, LESION]);
+    const reported: ClickTimings[] = [];
+    w.ctx.timings = (t) => reported.push(t);
+    await segmentAll(w);
+    expect(reported).toEqual([expect.objectContaining({ images: 2, preMs: 2, inferenceMs: 10, postMs: 2 })]);
+    const t = reported[0];
+    expect(t.totalMs).toBeGreaterThanOrEqual(t.modelMs + t.readMs + t.labelmapMs);
   });
 
   it('segmenting again replaces the AI result in the same labelmap and keeps the reader\'s edits', async () => {

@@ -149,7 +149,7 @@ export class FakeInference implements InferencePort {
       if (this.cancelAfter !== undefined && this.cancelAfter-- <= 0) return false;
       const data = Float32Array.from(this.probabilities[image.pixelData[0]]);
       const probabilities = { width: SIZE, height: SIZE, data };
-      call.onFrame(index, { width: SIZE, height: SIZE, probabilities, mask: toMask(probabilities, SIZE, SIZE, call.threshold), threshold: call.threshold, transforms: ['identity'], inferenceMs: 5 });
+      call.onFrame(index, { width: SIZE, height: SIZE, probabilities, mask: toMask(probabilities, SIZE, SIZE, call.threshold), threshold: call.threshold, transforms: ['identity'], inferenceMs: 5, preMs: 1, postMs: 1 });
       call.onProgress(index + 1);
     }
     return true;

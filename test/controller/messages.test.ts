@@ -1,4 +1,4 @@
-import { outOfDomainWarning, RunOutcome, runSummary } from '../../extension/src/controller/messages';
+import { clickTimings, outOfDomainWarning, RunOutcome, runSummary } from '../../extension/src/controller/messages';
 import { validateManifest } from '../../extension/src/core/validateManifest';
 import manifestJson from '../fixtures/cmunext-s-random/manifest.json';
 
@@ -37,5 +37,12 @@ describe('what the panel says when a run ends', () => {
     ['cancelled', { cancelled: true, written: 1, found: 0 }, 'Cancelled: 1 of 3 image(s) segmented and kept.'],
   ])('%s', (_, change, said) => {
     expect(runSummary({ ...base, ...change })).toBe(said);
+  });
+});
+
+describe('stage figures', () => {
+  it('name each stage in one line, never below zero', () => {
+    expect(clickTimings({ images: 2, toolbarMs: 2.6, modelMs: 0.4, readMs: 12.2, preMs: 6, inferenceMs: 240.6, postMs: 4, transferMs: -0.3, labelmapMs: 9, totalMs: 275.1 }))
+      .toBe('2 image(s) in 275 ms: toolbar 3, model 0, read 12, pre 6, inference 241, post 4, transfer 0, labelmap 9 ms');
   });
 });

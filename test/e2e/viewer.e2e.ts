@@ -100,15 +100,28 @@ async function startMain(env: NodeJS.ProcessEnv): Promise<{ log: string; stop():
   return { log, stop };
 }
 
-async function openStudy(extraArgs: string[], study = studyUID, at = base): Promise<{ browser: Browser; page: Page; errors: string[] }> {
+async function openStudy(extraArgs: string[], study = studyUID, at = base): Promise<{ browser: Browser; page: Page; errors: string[]; logs: string[]; requests: { method: string; url: string }[] }> {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...ARGS, ...extraArgs] });
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const errors: string[] = [];
+  const logs: string[] = [];
+  const requests: { method: string; url: string }[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => logs.push(m.text()));
+  page.on('request', (r) => requests.push({ method: r.method(), url: r.url() }));
   await page.goto(`${at}/cmunext?StudyInstanceUIDs=${study}`);
   await page.locator('[data-cy="CMUNeXtSegment"]').first().waitFor({ timeout: 60000 });
   await page.waitForFunction(() => (window as any).services?.cornerstoneViewportService?.getCornerstoneViewport?.((window as any).services.viewportGridService.getActiveViewportId())?.getCurrentImageId?.(), null, { timeout: 60000 });
-  return { browser, page, errors };
+  return { browser, page, errors, logs, requests };
+}
+
+/** The first of `lines` (as they arrive) that matches, waiting up to `ms` for it. */
+async function lineMatching(lines: string[], pattern: RegExp, ms = 60000): Promise<string> {
+  for (const until = Date.now() + ms; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
+    const line = lines.find((l) => pattern.test(l));
+    if (line) return line;
+  }
+  throw new Error(`no console line matching ${pattern} in ${ms} ms: ${lines.slice(-5).join(' | ')}`);
 }
 
 /** The labelmaps the viewer holds: per segmentation label, the viewed image's SOP UID (and frame) and the mask's pixels. */
@@ -217,8 +230,11 @@ const expertMask = readMaskFile(join(ROOT, 'demo/truth', expert.mask)).data;
 
 describe('CMUNeXt segment in OHIF on a real PACS', () => {
   it('segments on wasm, stores, corrects, stores again and reopens after a reload', async () => {
-    const { browser, page, errors } = await openStudy([]);
+    const { browser, page, errors, logs, requests } = await openStudy([]);
     try {
+      // The mode readies the model before the first click: loaded, and its kernels set up by warm-up runs.
+      const ready = await lineMatching(logs, /^CMUNeXt segment: cmunext-busi .* ready on wasm: .*, warm-up runs \d+ ms$/);
+      console.log(`before the first click: ${ready}`);
       const status = await segment(page);
       expect(status).toMatch(/on wasm: 1 image\(s\), \d+ ms per image/);
       const maps = await labelmaps(page);
@@ -328,6 +344,22 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       expect(params).toMatchObject({ ai_seg: aiSeg.sopInstanceUID, pixels_removed: String(erased), threshold: '0.5', backend: 'wasm' });
       expect(Number(params.pixels_added)).toBeGreaterThan(0);
       expect(errors).toEqual([]);
+
+      // Privacy, measured over segmenting, storing, reopening and the reload: every request the page and its worker
+      // made went to the viewer's own origin; pixels and patient data only to the configured PACS (/dicom-web), the
+      // model only from its configured folder; no console line names the patient.
+      const origin = new URL(base).origin;
+      expect(requests.filter((r) => new URL(r.url).origin !== origin && !r.url.startsWith('data:') && !r.url.startsWith('blob:'))).toEqual([]);
+      const own = requests.map((r) => ({ ...r, path: new URL(r.url).pathname }));
+      expect(own.filter((r) => r.method !== 'GET' && !r.path.startsWith('/dicom-web/')).map((r) => `${r.method} ${r.path}`)).toEqual([]);
+      const models = own.filter((r) => /\.onnx$|\/manifest\.json$/.test(r.path));
+      expect(models.length).toBeGreaterThan(0); // the worker's requests are seen too
+      expect(models.filter((r) => !r.path.startsWith('/models/cmunext-busi/')).map((r) => r.path)).toEqual([]);
+      const patient = (await (await fetch(`${base}/dicom-web/studies?StudyInstanceUID=${studyUID}&includefield=00100010,00100020`)).json())[0];
+      const identifying = [patient['00100010']?.Value?.[0]?.Alphabetic, patient['00100020']?.Value?.[0]].filter(Boolean) as string[];
+      expect(identifying.length).toBe(2);
+      for (const id of identifying) expect(logs.filter((l) => l.includes(id))).toEqual([]);
+      console.log(`privacy: ${requests.length} requests, all to ${origin} (${own.filter((r) => r.path.startsWith('/dicom-web/')).length} to the PACS); model from /models/cmunext-busi/; ${logs.length} console lines, none naming the patient`);
     } finally {
       await browser.close();
     }

@@ -60,6 +60,13 @@ describe('inference worker protocol', () => {
     expect(second.fromCache).toBe(true);
   });
 
+  it('runs the model once on a blank input when asked to warm up, before it answers', async () => {
+    const cold = await connect().load(FIXTURE, ['wasm']);
+    const warm = await connect().load(FIXTURE, ['wasm'], true);
+    expect(cold.warmUpMs).toBeUndefined();
+    expect(warm.warmUpMs).toBeGreaterThan(0);
+  });
+
   it('falls back along the provider list and says why it skipped one', async () => {
     const loaded = await connect().load(FIXTURE, ['webgpu', 'wasm']);
     expect(loaded.backend).toBe('wasm');

@@ -13,4 +13,26 @@ export interface CommandContext<T extends Target = Target> {
   /** app-config's reader name, used where no one signs in. */
   contentCreatorName: string;
   now(): Date;
+  /** Where a segmentation run's stage figures go (the browser console, for a deployment checking its machines). */
+  timings?(t: ClickTimings): void;
+}
+
+/** Where the time of a segmentation run went, in milliseconds, summed over its images. */
+export interface ClickTimings {
+  images: number;
+  /** From the click to the command's start: the toolbar's evaluators re-run as the buttons are disabled. */
+  toolbarMs: number;
+  /** Waiting for the model (zero when it was ready). */
+  modelMs: number;
+  /** Pixels read from the viewer (loading images not yet cached). */
+  readMs: number;
+  /** In the worker: display values and model input, the model, probabilities and mask. */
+  preMs: number;
+  inferenceMs: number;
+  postMs: number;
+  /** Inside the worker calls but outside those: messages, copies, queueing. */
+  transferMs: number;
+  /** Reader's edits kept, labelmap written, render asked for. */
+  labelmapMs: number;
+  totalMs: number;
 }

@@ -1,5 +1,6 @@
-/** What the panel says when a segmentation run ends, and the warnings that go with it. */
+/** What the panel says when a segmentation run ends, the warnings that go with it, and the run's stage figures for the console. */
 import { ModelManifest } from '../core/manifest';
+import { ClickTimings } from './context';
 
 export interface RunOutcome {
   manifest: ModelManifest;
@@ -33,4 +34,11 @@ export function runSummary(o: RunOutcome): string {
   const warning = outOfDomainWarning(o.manifest, o.modality);
   return `${o.manifest.name} ${o.manifest.version} on ${backend}: ${o.written} image(s), ${(o.inferenceMs / o.written).toFixed(0)} ms per image${replaced}.`
     + `${nothing}${warning ? ` ${warning}` : ''}`;
+}
+
+/** A run's stage figures as one console line, e.g. "1 image(s) in 412 ms: toolbar 3, model 0, read 9, ...". */
+export function clickTimings(t: ClickTimings): string {
+  const stages = (['toolbarMs', 'modelMs', 'readMs', 'preMs', 'inferenceMs', 'postMs', 'transferMs', 'labelmapMs'] as const)
+    .map((k) => `${k.replace(/Ms$/, '')} ${Math.max(0, t[k]).toFixed(0)}`).join(', ');
+  return `${t.images} image(s) in ${t.totalMs.toFixed(0)} ms: ${stages} ms`;
 }

@@ -1,7 +1,7 @@
 /** Segment: the image shown or the whole series, into the series' AI labelmap, keeping the reader's edits. */
 import { keepEdits } from '../core/edits';
 import { UserError } from '../userError';
-import { CommandContext } from './context';
+import { ClickTimings, CommandContext } from './context';
 import { outOfDomainWarning, runSummary } from './messages';
 import { Target, ViewedImage } from './ports';
 import { refuseToStrand, SegmentedRun } from './runs';
@@ -9,15 +9,19 @@ import { refuseToStrand, SegmentedRun } from './runs';
 /** Images read and sent to the worker at a time: a long cine is never held, or copied to the worker, whole. */
 export const IMAGES_PER_BATCH = 8;
 
-export async function segment<T extends Target>(ctx: CommandContext<T>, imageIds: string[], target: T): Promise<void> {
+/** `clickedAt`: when the reader clicked (performance.now()), so the run's figures include the wait before it starts. */
+export async function segment<T extends Target>(ctx: CommandContext<T>, imageIds: string[], target: T, clickedAt = performance.now()): Promise<void> {
   const { host, panel, gate, runs } = ctx;
   const previous = runs.get(target, host);
   // A reopened SEG stays as it is, beside the new AI result, which takes its place for Store.
   if (previous?.kind === 'reopened') refuseToStrand(previous, target, host, 'segmenting again', (m) => new UserError(m));
   const abort = (gate.abort = new AbortController());
   panel.showProgress(0, imageIds.length);
+  const began = performance.now();
+  const t: ClickTimings = { images: 0, toolbarMs: began - clickedAt, modelMs: 0, readMs: 0, preMs: 0, inferenceMs: 0, postMs: 0, transferMs: 0, labelmapMs: 0, totalMs: 0 };
   try {
     const model = await ctx.inference.load(abort.signal);
+    t.modelMs = performance.now() - began;
     if (!model) {
       panel.say('Cancelled while the model was loading: nothing segmented.');
       return;
@@ -36,16 +40,19 @@ export async function segment<T extends Target>(ctx: CommandContext<T>, imageIds
     let written = 0;
     let found = 0;
     let kept = 0;
-    let inferenceMs = 0;
     let cancelled = false;
     panel.say(`Reading ${total} image(s)…`);
     for (let first = 0; first < total && !cancelled; first += IMAGES_PER_BATCH) {
       const images: ViewedImage[] = [];
+      const reading = performance.now();
       for (const id of imageIds.slice(first, first + IMAGES_PER_BATCH)) {
         if (abort.signal.aborted) break;
         images.push(await host.viewedImage(target, id));
       }
+      t.readMs += performance.now() - reading;
       if (abort.signal.aborted) break;
+      const calling = performance.now();
+      let labelmapMs = 0;
       cancelled = !(await ctx.inference.segment(images.map((i) => i.source), {
         threshold: run.threshold,
         signal: abort.signal,
@@ -54,6 +61,7 @@ export async function segment<T extends Target>(ctx: CommandContext<T>, imageIds
           panel.say(`Segmenting ${first + done}/${total} on ${model.backend}…`);
         },
         onFrame: (index, frame) => {
+          const writing = performance.now();
           const img = images[index];
           // Segmenting again keeps the reader's edits, as a new threshold does, here or on images painted before.
           const before = run.frames.get(img.imageId);
@@ -65,16 +73,25 @@ export async function segment<T extends Target>(ctx: CommandContext<T>, imageIds
           // New AI masks: an AI SEG stored before holds others than those a correction will be measured against.
           run.storedAiSeg = undefined;
           host.segmentationModified(run.segmentationId, target);
-          inferenceMs += frame.inferenceMs;
           if (frame.mask.some(Boolean)) found++;
           written++;
+          t.preMs += frame.preMs;
+          t.inferenceMs += frame.inferenceMs;
+          t.postMs += frame.postMs;
+          labelmapMs += performance.now() - writing;
         },
       }));
+      t.labelmapMs += labelmapMs;
+      t.transferMs += performance.now() - calling - labelmapMs;
     }
     run.backend = model.backend;
     cancelled ||= abort.signal.aborted;
+    t.images = written;
+    t.totalMs = performance.now() - clickedAt;
+    t.transferMs -= t.preMs + t.inferenceMs + t.postMs;
+    ctx.timings?.(t);
     const modality = target.displaySet.Modality;
-    panel.say(runSummary({ manifest: model.manifest, backend: model.backend, written, total, cancelled, inferenceMs, found, threshold: run.threshold, replacing, kept, modality }));
+    panel.say(runSummary({ manifest: model.manifest, backend: model.backend, written, total, cancelled, inferenceMs: t.inferenceMs, found, threshold: run.threshold, replacing, kept, modality }));
     const warning = outOfDomainWarning(model.manifest, modality);
     if (!cancelled && warning) host.notify('warning', 'CMUNeXt segment', warning);
   } finally {

@@ -1,6 +1,6 @@
 /**
- * The inference worker's life: started and the model loaded on first need, restarted after a crash, cancelled while
- * a download stalls, and let go after `workerIdleMinutes` without an action (the model's memory goes back to the
+ * The inference worker's life: started and the model loaded and warmed up when the mode opens (else on first need),
+ * restarted after a crash, cancelled while a download stalls, and let go after `workerIdleMinutes` without an action (the model's memory goes back to the
  * browser; its manifest stays, so a result made before still stores).
  */
 import { InferenceClient } from '../runtime/client';
@@ -19,8 +19,9 @@ export interface WorkerHostOptions {
   startWorker(): WorkerLike;
   /** Whether an action is under way: the worker is not let go during one. */
   busy(): boolean;
-  /** A load begins (the panel says so); `first`: no model was loaded before in this viewer. */
+  /** The reader waits for a load (the panel says so). */
   onLoading?(): void;
+  /** A model is loaded; `first`: none was loaded before in this viewer. */
   onLoaded?(model: LoadedModel, first: boolean): void;
 }
 
@@ -29,35 +30,53 @@ export class WorkerHost implements InferencePort {
   private client?: InferenceClient;
   private loading?: Promise<LoadedModel>;
   private idleRelease?: ReturnType<typeof setTimeout>;
+  /** Whether the worker in use has its model loaded. */
+  private ready = false;
   model?: LoadedModel;
 
   constructor(private readonly o: WorkerHostOptions) {}
 
+  /** The model, loading it (in a new worker) where none is; undefined when cancelled while loading. */
   async load(signal: AbortSignal): Promise<LoadedModel | undefined> {
     // A worker that failed after loading (crashed mid-run) is replaced on the next click.
     if (this.client?.failed) this.release();
-    if (!this.loading) {
-      const worker = this.o.startWorker();
-      this.worker = worker;
-      this.client = new InferenceClient(worker);
-      this.o.onLoading?.();
-      const first = !this.model;
-      this.loading = this.client.load(this.o.modelUrl, this.o.backends).then((m) => {
-        this.model = m;
-        this.o.onLoaded?.(m, first);
-        return m;
-      });
-      this.loading.catch(() => {
-        if (this.worker === worker) this.release();
-        else worker.terminate();
-      });
-    }
-    const loading = this.loading;
+    const loading = this.loading ?? this.start(false);
+    if (!this.ready) this.o.onLoading?.();
     const cancelled = new Promise<undefined>((resolve) => signal.addEventListener('abort', () => resolve(undefined), { once: true }));
     const model = await Promise.race([loading, cancelled]);
     // A load cancelled (a stalled download) goes with its worker: the next click starts afresh.
     if (!model && this.loading === loading) this.release();
     return model;
+  }
+
+  /**
+   * Starts the worker and loads the model with a warm-up run before the reader asks (the mode opened): the first
+   * click then costs what a second does. A failure here is only logged; the click loads again and says why.
+   */
+  preload(): void {
+    if (this.loading && !this.client?.failed) return;
+    this.release();
+    this.start(true).catch((e) => console.warn('CMUNeXt segment: the model could not be made ready ahead of the first click; it loads on the click', e));
+    this.releaseWhenIdle();
+  }
+
+  private start(warmUp: boolean): Promise<LoadedModel> {
+    const worker = this.o.startWorker();
+    this.worker = worker;
+    this.client = new InferenceClient(worker);
+    const first = !this.model;
+    const loading = this.client.load(this.o.modelUrl, this.o.backends, warmUp).then((m) => {
+      this.model = m;
+      this.ready = true;
+      this.o.onLoaded?.(m, first);
+      return m;
+    });
+    this.loading = loading;
+    loading.catch(() => {
+      if (this.worker === worker) this.release();
+      else worker.terminate();
+    });
+    return loading;
   }
 
   async segment(images: SourceImage[], call: SegmentCall): Promise<boolean> {
@@ -83,5 +102,6 @@ export class WorkerHost implements InferencePort {
     clearTimeout(this.idleRelease);
     this.worker?.terminate();
     this.worker = this.client = this.loading = undefined;
+    this.ready = false;
   }
 }

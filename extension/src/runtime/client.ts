@@ -37,8 +37,8 @@ export class InferenceClient {
     return this.broken !== undefined;
   }
 
-  async load(modelUrl: string, backends: Backend[] = ['webgpu', 'wasm']): Promise<LoadedModel> {
-    const reply = await this.request({ type: 'load', id: this.nextId++, modelUrl, backends });
+  async load(modelUrl: string, backends: Backend[] = ['webgpu', 'wasm'], warmUp = false): Promise<LoadedModel> {
+    const reply = await this.request({ type: 'load', id: this.nextId++, modelUrl, backends, warmUp });
     const { type: _type, id: _id, ...loaded } = reply as Extract<WorkerResponse, { type: 'loaded' }>;
     return loaded;
   }

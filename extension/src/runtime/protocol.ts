@@ -6,7 +6,8 @@ import { FrameResult } from './segmenter';
 import { Backend } from './session';
 
 export type WorkerRequest =
-  | { type: 'load'; id: number; modelUrl: string; backends: Backend[] }
+  /** `warmUp`: one run on a blank input before the reply, so the kernels are ready before the reader's first click. */
+  | { type: 'load'; id: number; modelUrl: string; backends: Backend[]; warmUp?: boolean }
   | { type: 'segment'; id: number; images: SourceImage[]; threshold?: number }
   | { type: 'cancel'; id: number };
 
@@ -16,6 +17,8 @@ export interface LoadedModel {
   skipped: { backend: Backend; reason: string }[];
   fromCache: boolean;
   loadMs: number;
+  /** The warm-up run's time, when one was asked for. */
+  warmUpMs?: number;
 }
 
 export type WorkerResponse =

@@ -18,6 +18,9 @@ export interface FrameResult {
   transforms: TestTimeTransform[];
   /** Model run time alone, in milliseconds (all transforms). */
   inferenceMs: number;
+  /** Display values and model input, then probabilities and mask, in milliseconds. */
+  preMs: number;
+  postMs: number;
 }
 
 /** What the manifest asks to average, or one pass of the image as it is. */
@@ -31,6 +34,7 @@ export function manifestTransforms(session: ModelSession): TestTimeTransform[] {
  */
 export async function segmentImage(session: ModelSession, image: SourceImage, threshold?: number, transforms = manifestTransforms(session)): Promise<FrameResult> {
   const { input, output, labels } = session.manifest;
+  const begun = performance.now();
   let display;
   try {
     display = toDisplay(image);
@@ -40,10 +44,11 @@ export async function segmentImage(session: ModelSession, image: SourceImage, th
   }
   const t = threshold ?? output.threshold;
   if (!(t > 0 && t < 1)) throw new InferenceError('BAD_INPUT', `threshold must be between 0 and 1 (exclusive), got ${t}`);
+  const batch = augmentedBatch(toModelInput(display, input), transforms);
   const started = performance.now();
-  const logits = await session.run(augmentedBatch(toModelInput(display, input), transforms));
-  const inferenceMs = performance.now() - started;
+  const logits = await session.run(batch);
+  const ran = performance.now();
   const probabilities = toProbabilities(logits.data, logits.dims, output, transforms);
   const mask = toMask(probabilities, display.width, display.height, t, labels[0].value);
-  return { width: display.width, height: display.height, probabilities, mask, threshold: t, transforms, inferenceMs };
+  return { width: display.width, height: display.height, probabilities, mask, threshold: t, transforms, inferenceMs: ran - started, preMs: started - begun, postMs: performance.now() - ran };
 }
