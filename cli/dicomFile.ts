@@ -55,6 +55,7 @@ export function readDicomImage(bytes: Uint8Array, frame: number): SourceImage {
   const samplesPerPixel = (ds.uint16('x00280002') ?? 1) as 1 | 3;
   const bitsAllocated = (ds.uint16('x00280100') ?? 0) as 8 | 16 | 32;
   const pixelRepresentation = (ds.uint16('x00280103') ?? 0) as 0 | 1;
+  if (pixelRepresentation !== 0 && pixelRepresentation !== 1) throw new Error(`Pixel Representation ${pixelRepresentation} is neither 0 (unsigned) nor 1 (signed)`);
   const frames = parseInt(ds.string('x00280008') ?? '1', 10) || 1;
   if (!Number.isInteger(frame) || frame < 0 || frame >= frames) throw new Error(`frame ${frame + 1} requested; the image has ${frames} frame(s)`);
   const pi = (ds.string('x00280004') ?? 'MONOCHROME2').trim() as PhotometricInterpretation;

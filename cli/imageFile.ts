@@ -64,7 +64,7 @@ export function decodeImage(bytes: Buffer, path: string, frame = 0): SourceImage
     }
     if (isDicom(bytes) || ['.dcm', '.dicom'].includes(extname(path).toLowerCase())) return readDicomImage(bytes, frame);
   } catch (e) {
-    throw new ImageFileError(`${path}: ${reason(e)}`);
+    throw new ImageFileError(`${path}: ${reason(e)}`, { cause: e });
   }
   throw new ImageFileError(`${path}: not a PNG, JPEG or DICOM file`);
 }
