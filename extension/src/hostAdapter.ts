@@ -198,6 +198,8 @@ export function segmentationModified(libs: CornerstoneLibraries, segmentationId:
 export interface DicomwebRoots {
   qido: string;
   wado: string;
+  /** The data source's omitQuotationForMultipartRequest: its PACS wants multipart types unquoted. */
+  omitQuotes: boolean;
 }
 
 /** The roots of the data source the study came from: OHIF's active one, else the app config's default. */
@@ -205,14 +207,14 @@ export function dicomwebRoots(extensionManager: ExtensionParams['extensionManage
   const sources = appConfig?.dataSources ?? [];
   const source = extensionManager.getActiveDataSourceDefinition?.()
     ?? sources.find((s) => s.sourceName === appConfig?.defaultDataSourceName) ?? sources[0];
-  const { qidoRoot, wadoRoot } = source?.configuration ?? {};
+  const { qidoRoot, wadoRoot, omitQuotationForMultipartRequest } = source?.configuration ?? {};
   if (!qidoRoot && !wadoRoot) {
     throw new HostError(source?.sourceName
       ? `the study's data source "${source.sourceName}" is not a DICOMweb PACS: there is nowhere to store to or search`
       : 'the viewer has no DICOMweb data source to store to');
   }
   const absolute = (root: string) => new URL(root, globalThis.location?.href).href.replace(/\/$/, '');
-  return { qido: absolute(qidoRoot ?? wadoRoot!), wado: absolute(wadoRoot ?? qidoRoot!) };
+  return { qido: absolute(qidoRoot ?? wadoRoot!), wado: absolute(wadoRoot ?? qidoRoot!), omitQuotes: omitQuotationForMultipartRequest === true };
 }
 
 /** The signed-in user's Authorization for the PACS, as OHIF sends it with its own requests; none without sign-in. */
@@ -266,8 +268,14 @@ export function ohifPacs(params: ExtensionParams): PacsPort {
   const roots = () => dicomwebRoots(params.extensionManager, params.extensionManager.appConfig ?? params.appConfig);
   const headers = () => pacsHeaders(params.servicesManager.services);
   return {
-    store: async (instances) => void (await storeInstances(roots().wado, instances, headers())),
+    store: async (instances) => {
+      const { wado, omitQuotes } = roots();
+      await storeInstances(wado, instances, headers(), fetch, omitQuotes);
+    },
     findSegs: (study) => findSegInstances(roots().qido, study, headers()),
-    retrieve: (study, ref) => retrieveInstance(roots().wado, study, ref, headers()),
+    retrieve: (study, ref) => {
+      const { wado, omitQuotes } = roots();
+      return retrieveInstance(wado, study, ref, headers(), fetch, omitQuotes);
+    },
   };
 }

@@ -94,7 +94,7 @@ export interface CornerstoneLibraries {
 /** A data source as OHIF's app config defines it; a DICOMweb one has its roots in `configuration`. */
 export interface DataSourceDefinition {
   sourceName?: string;
-  configuration?: { qidoRoot?: string; wadoRoot?: string };
+  configuration?: { qidoRoot?: string; wadoRoot?: string; omitQuotationForMultipartRequest?: boolean };
 }
 
 /** `cmunext` is what the deployment wrote, checked by config.ts before use. */

@@ -6,13 +6,13 @@ import { findSegInstances, firstPart, retrieveInstance } from '../../extension/s
 let server: Server;
 let root: string;
 let reply: { status: number; body: string };
-let received: { contentType: string; authorization?: string; body: Buffer } | undefined;
+let received: { contentType: string; accept?: string; authorization?: string; body: Buffer } | undefined;
 
 beforeAll(async () => {
   server = createServer(async (req: IncomingMessage, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    received = { contentType: req.headers['content-type'] ?? '', authorization: req.headers.authorization, body: Buffer.concat(chunks) };
+    received = { contentType: req.headers['content-type'] ?? '', accept: req.headers.accept, authorization: req.headers.authorization, body: Buffer.concat(chunks) };
     res.writeHead(reply.status, { 'Content-Type': 'application/dicom+json' }).end(reply.body);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -68,5 +68,19 @@ describe('a PACS that needs the signed-in user', () => {
     received = undefined;
     await request();
     expect(received!.authorization).toBe('Bearer reader-token');
+  });
+});
+
+describe('a data source whose PACS wants multipart types unquoted (omitQuotationForMultipartRequest)', () => {
+  const ref = { seriesInstanceUID: '2.25.1', sopInstanceUID: '2.25.2', seriesDescription: '', seriesNumber: 1, seriesInstant: NaN };
+  it.each<[string, (omit: boolean) => Promise<unknown>, 'contentType' | 'accept']>([
+    ['STOW-RS Content-Type', (omit) => storeInstances(root, [part], {}, fetch, omit), 'contentType'],
+    ['WADO-RS Accept', (omit) => retrieveInstance(root, '2.25.0', ref, {}, fetch, omit).catch(() => undefined), 'accept'],
+  ])('%s: type quoted by default, bare when the data source says so', async (_, request, header) => {
+    reply = { status: 200, body: '[]' };
+    await request(false);
+    expect(received![header]).toMatch(/^multipart\/related; type="application\/dicom";/);
+    await request(true);
+    expect(received![header]).toMatch(/^multipart\/related; type=application\/dicom;/);
   });
 });

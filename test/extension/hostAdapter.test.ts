@@ -11,14 +11,14 @@ describe('host adapter helpers', () => {
     expect(frameOf(imageId)).toBe(frame);
   });
 
-  const pacs = { sourceName: 'pacs', configuration: { qidoRoot: '/dicom-web/', wadoRoot: '/dicom-web/' } };
+  const pacs = { sourceName: 'pacs', configuration: { qidoRoot: '/dicom-web/', wadoRoot: '/dicom-web/', omitQuotationForMultipartRequest: true } };
   const other = { sourceName: 'other', configuration: { qidoRoot: 'https://qido.example/rs', wadoRoot: 'https://wado.example/rs/' } };
   const appConfig = { defaultDataSourceName: 'pacs', dataSources: [other, pacs] };
   it.each<[string, DataSourceDefinition | undefined, object, DicomwebRoots | RegExp]>([
-    ['the active data source, as OHIF reports it', pacs, appConfig, { qido: 'http://127.0.0.1:3000/dicom-web', wado: 'http://127.0.0.1:3000/dicom-web' }],
-    ['a study opened from another data source: its own roots, QIDO and WADO apart', other, appConfig, { qido: 'https://qido.example/rs', wado: 'https://wado.example/rs' }],
-    ['no active data source reported: the default one', undefined, appConfig, { qido: 'http://127.0.0.1:3000/dicom-web', wado: 'http://127.0.0.1:3000/dicom-web' }],
-    ['a source with a WADO root alone', { sourceName: 'w', configuration: { wadoRoot: '/wado' } }, {}, { qido: 'http://127.0.0.1:3000/wado', wado: 'http://127.0.0.1:3000/wado' }],
+    ['the active data source, as OHIF reports it', pacs, appConfig, { qido: 'http://127.0.0.1:3000/dicom-web', wado: 'http://127.0.0.1:3000/dicom-web', omitQuotes: true }],
+    ['a study opened from another data source: its own roots, QIDO and WADO apart', other, appConfig, { qido: 'https://qido.example/rs', wado: 'https://wado.example/rs', omitQuotes: false }],
+    ['no active data source reported: the default one', undefined, appConfig, { qido: 'http://127.0.0.1:3000/dicom-web', wado: 'http://127.0.0.1:3000/dicom-web', omitQuotes: true }],
+    ['a source with a WADO root alone', { sourceName: 'w', configuration: { wadoRoot: '/wado' } }, {}, { qido: 'http://127.0.0.1:3000/wado', wado: 'http://127.0.0.1:3000/wado', omitQuotes: false }],
     ['a data source that is not DICOMweb', { sourceName: 'local', configuration: {} }, appConfig, /^the study's data source "local" is not a DICOMweb PACS/],
     ['no data source at all', undefined, { dataSources: [] }, /^the viewer has no DICOMweb data source to store to$/],
   ])('DICOMweb roots: %s', (_, active, config, expected) => {

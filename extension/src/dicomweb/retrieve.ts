@@ -21,6 +21,12 @@ const tag = (item: any, t: string) => item?.[t]?.Value?.[0];
 /** `headers`: what the PACS needs besides Accept, such as the signed-in user's Authorization. */
 export type PacsHeaders = Record<string, string>;
 
+/**
+ * The `type` parameter of a multipart/related media type. Some PACSs refuse it quoted; OHIF's DICOMweb data source
+ * says so in `omitQuotationForMultipartRequest`, which this honours as OHIF's own client does.
+ */
+export const multipartType = (type: string, omitQuotes = false) => (omitQuotes ? `type=${type}` : `type="${type}"`);
+
 async function getJson(url: string, headers: PacsHeaders, fetchFn: typeof fetch): Promise<any[]> {
   const r = await fetchFn(url, { headers: { ...headers, Accept: 'application/dicom+json' } });
   if (r.status === 204) return [];
@@ -61,16 +67,16 @@ export function firstPart(body: Uint8Array, contentType: string): Uint8Array {
   return body.subarray(headerEnd + 4, end);
 }
 
-const accept = (transferSyntax: string) => `multipart/related; type="application/dicom"; transfer-syntax=${transferSyntax}`;
+const accept = (transferSyntax: string, omitQuotes: boolean) => `multipart/related; ${multipartType('application/dicom', omitQuotes)}; transfer-syntax=${transferSyntax}`;
 
 /**
  * One instance as Part 10 bytes. Asked for uncompressed (Explicit VR Little Endian) first, so a PACS that holds a
  * SEG compressed converts it; a PACS that cannot convert (406 Not Acceptable) is asked for the instance as stored.
  */
-export async function retrieveInstance(root: string, studyUID: string, ref: SegInstanceRef, headers: PacsHeaders = {}, fetchFn: typeof fetch = fetch): Promise<Uint8Array> {
+export async function retrieveInstance(root: string, studyUID: string, ref: SegInstanceRef, headers: PacsHeaders = {}, fetchFn: typeof fetch = fetch, omitQuotes = false): Promise<Uint8Array> {
   const url = `${root}/studies/${studyUID}/series/${ref.seriesInstanceUID}/instances/${ref.sopInstanceUID}`;
-  let r = await fetchFn(url, { headers: { ...headers, Accept: accept(EXPLICIT_VR_LITTLE_ENDIAN) } });
-  if (r.status === 406) r = await fetchFn(url, { headers: { ...headers, Accept: accept('*') } });
+  let r = await fetchFn(url, { headers: { ...headers, Accept: accept(EXPLICIT_VR_LITTLE_ENDIAN, omitQuotes) } });
+  if (r.status === 406) r = await fetchFn(url, { headers: { ...headers, Accept: accept('*', omitQuotes) } });
   if (!r.ok) throw new RetrieveError(`${url}: HTTP ${r.status}`);
   return firstPart(new Uint8Array(await r.arrayBuffer()), r.headers.get('content-type') ?? '');
 }

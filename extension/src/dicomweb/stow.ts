@@ -1,6 +1,6 @@
 /** STOW-RS (PS3.18 10.5): store DICOM instances to a DICOMweb server, with failures a person can act on. */
 import { UserError } from '../userError';
-import { PacsHeaders } from './retrieve';
+import { multipartType, PacsHeaders } from './retrieve';
 
 export class StoreError extends UserError {
   override name = 'StoreError';
@@ -19,7 +19,7 @@ export interface StoreResult {
 }
 
 /** A multipart/related body of application/dicom parts, and its Content-Type. */
-export function stowBody(parts: Uint8Array[]): { body: Uint8Array; contentType: string } {
+export function stowBody(parts: Uint8Array[], omitQuotes = false): { body: Uint8Array; contentType: string } {
   const boundary = `cmunext-${globalThis.crypto.randomUUID()}`;
   const enc = new TextEncoder();
   const chunks: Uint8Array[] = [];
@@ -33,7 +33,7 @@ export function stowBody(parts: Uint8Array[]): { body: Uint8Array; contentType: 
     body.set(c, offset);
     offset += c.length;
   }
-  return { body, contentType: `multipart/related; type="application/dicom"; boundary=${boundary}` };
+  return { body, contentType: `multipart/related; ${multipartType('application/dicom', omitQuotes)}; boundary=${boundary}` };
 }
 
 /** Failure reasons in a STOW-RS JSON response (FailedSOPSequence items' FailureReason, 00081197). */
@@ -50,8 +50,8 @@ function failuresOf(json: any): string[] {
  * POSTs the instances to `${dicomwebRoot}/studies`. Resolves on 200, or on 202 when nothing failed; otherwise throws
  * StoreError naming the status and what the server said, so the caller can keep the work and offer a retry.
  */
-export async function storeInstances(dicomwebRoot: string, parts: Uint8Array[], headers: PacsHeaders = {}, fetchFn: typeof fetch = fetch): Promise<StoreResult> {
-  const { body, contentType } = stowBody(parts);
+export async function storeInstances(dicomwebRoot: string, parts: Uint8Array[], headers: PacsHeaders = {}, fetchFn: typeof fetch = fetch, omitQuotes = false): Promise<StoreResult> {
+  const { body, contentType } = stowBody(parts, omitQuotes);
   const url = `${dicomwebRoot.replace(/\/$/, '')}/studies`;
   let response: Response;
   try {
