@@ -1,3 +1,6 @@
+import type { cache, imageLoader, metaData, Types, utilities } from '@cornerstonejs/core';
+import type { segmentation } from '@cornerstonejs/tools';
+
 /**
  * The few OHIF 3.13 services and Cornerstone3D 5.6.8 objects this extension uses. The host provides them at run
  * time (@ohif/core ships no type declarations); only the host adapter and the module entry points touch them.
@@ -49,46 +52,18 @@ export interface DisplaySet {
   instances?: Record<string, unknown>[];
 }
 
-export interface CornerstoneViewport {
-  id: string;
-  getCurrentImageId(): string;
-  getImageIds?(): string[];
-  getProperties(): { voiRange?: { lower: number; upper: number }; VOILUTFunction?: string; invert?: boolean };
-  render(): void;
-}
-
-export interface CornerstoneImage {
-  imageId: string;
-  rows: number;
-  columns: number;
-  color: boolean;
-  rgba?: boolean;
-  numberOfComponents?: number;
-  slope?: number;
-  intercept?: number;
-  windowCenter?: number | number[];
-  windowWidth?: number | number[];
-  preScale?: { scaled?: boolean };
-  referencedImageId?: string;
-  getPixelData(): ArrayLike<number> & { constructor: unknown };
-  voxelManager?: { getScalarData(): Uint8Array | Uint16Array; setScalarData?(data: ArrayLike<number>): void };
-}
+/** The Cornerstone3D objects the host adapter uses, typed by Cornerstone3D 5.6.8's own declarations (the host's). */
+export type CornerstoneViewport = Pick<Types.IStackViewport, 'id' | 'getCurrentImageId' | 'getImageIds' | 'getProperties' | 'render'>;
+export type CornerstoneImage = Types.IImage;
 
 export interface CornerstoneLibraries {
   cornerstone: {
-    cache: { getImage(imageId: string): CornerstoneImage | undefined };
-    imageLoader: { loadAndCacheImage(imageId: string): Promise<CornerstoneImage> };
-    metaData: { get(type: string, imageId: string): any };
-    utilities: { windowLevel: { toWindowLevel(low: number, high: number): { windowWidth: number; windowCenter: number } } };
+    cache: Pick<typeof cache, 'getImage'>;
+    imageLoader: Pick<typeof imageLoader, 'loadAndCacheImage'>;
+    metaData: Pick<typeof metaData, 'get'>;
+    utilities: { windowLevel: Pick<typeof utilities.windowLevel, 'toWindowLevel'> };
   };
-  cornerstoneTools: {
-    segmentation: {
-      getLabelmapImageIds(segmentationId: string): string[];
-      /** The labelmap images over one source image (Cornerstone3D 5.6.8). */
-      getLabelmapImageIdsForImageId(imageId: string, segmentationId: string): string[] | undefined;
-      triggerSegmentationEvents: { triggerSegmentationDataModified(segmentationId: string): void };
-    };
-  };
+  cornerstoneTools: { segmentation: Pick<typeof segmentation, 'getLabelmapImageIdsForImageId' | 'triggerSegmentationEvents'> };
 }
 
 /** A data source as OHIF's app config defines it; a DICOMweb one has its roots in `configuration`. */

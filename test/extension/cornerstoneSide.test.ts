@@ -9,32 +9,35 @@ import { CornerstoneImage, CornerstoneLibraries, CornerstoneViewport, DisplaySet
 /** Cornerstone3D 5.6.8's toWindowLevel, as the host gives it (utilities/windowLevel.js). */
 const toWindowLevel = (low: number, high: number) => ({ windowWidth: Math.abs(high - low) + 1, windowCenter: (low + high + 1) / 2 });
 
-function image(over: Partial<CornerstoneImage> & { pixels: ArrayLike<number> & { constructor: unknown } }): CornerstoneImage {
-  return { imageId: 'img', rows: 1, columns: over.pixels.length, color: false, getPixelData: () => over.pixels, ...over };
+/** A stand-in for Cornerstone's IImage with what the adapter reads of it. */
+function image(over: Record<string, unknown> & { pixels: ArrayLike<number> }): CornerstoneImage {
+  return { imageId: 'img', rows: 1, columns: over.pixels.length, color: false, getPixelData: () => over.pixels, ...over } as unknown as CornerstoneImage;
 }
 
 function libs(images: Record<string, CornerstoneImage>, labelmapOf: Record<string, string> = {}, instance: Record<string, unknown> = { SOPInstanceUID: '2.25.1' }): CornerstoneLibraries & { lookups: string[] } {
   const lookups: string[] = [];
-  return {
+  const stand: unknown = {
     lookups,
     cornerstone: {
-      cache: { getImage: (id) => images[id] },
-      imageLoader: { loadAndCacheImage: async (id) => images[id] },
+      cache: { getImage: (id: string) => images[id] },
+      imageLoader: { loadAndCacheImage: async (id: string) => images[id] },
       metaData: { get: () => instance },
       utilities: { windowLevel: { toWindowLevel } },
     },
     cornerstoneTools: {
       segmentation: {
         getLabelmapImageIds: () => { throw new Error('scanned every labelmap image'); },
-        getLabelmapImageIdsForImageId: (imageId) => (lookups.push(imageId), labelmapOf[imageId] ? [labelmapOf[imageId]] : undefined),
+        getLabelmapImageIdsForImageId: (imageId: string) => (lookups.push(imageId), labelmapOf[imageId] ? [labelmapOf[imageId]] : undefined),
         triggerSegmentationEvents: { triggerSegmentationDataModified: () => undefined },
       },
     },
   };
+  return stand as CornerstoneLibraries & { lookups: string[] };
 }
 
-const viewport = (props: ReturnType<CornerstoneViewport['getProperties']>, current = 'img'): CornerstoneViewport =>
-  ({ id: 'vp', getCurrentImageId: () => current, getImageIds: () => ['img', 'img2'], getProperties: () => props, render: () => undefined });
+type Props = { voiRange?: { lower: number; upper: number }; VOILUTFunction?: string; invert?: boolean };
+const viewport = (props: Props, current = 'img'): CornerstoneViewport =>
+  ({ id: 'vp', getCurrentImageId: () => current, getImageIds: () => ['img', 'img2'], getProperties: () => props, render: () => undefined }) as unknown as CornerstoneViewport;
 
 function services(o: { viewportId?: string; viewport?: unknown; modality?: string; displaySet?: boolean }): OhifServices {
   const ds: DisplaySet = { displaySetInstanceUID: 'ds', StudyInstanceUID: '1', SeriesInstanceUID: '2', Modality: o.modality };
@@ -59,7 +62,7 @@ describe('the Cornerstone side of the host adapter', () => {
     else expect(activeTarget(services(o)).displaySet.Modality).toBe('US');
   });
 
-  it.each<[string, ReturnType<CornerstoneViewport['getProperties']>, object]>([
+  it.each<[string, Props, object]>([
     ['no window set: none passed on', {}, { voi: undefined, photometricInterpretation: 'MONOCHROME2' }],
     ['a linear window, as Cornerstone draws it', { voiRange: { lower: 0, upper: 255 } }, { voi: { center: 128, width: 256, function: 'LINEAR' } }],
     ['LINEAR_EXACT draws the same ramp', { voiRange: { lower: 10.5, upper: 20.5 }, VOILUTFunction: 'LINEAR_EXACT' }, { voi: { center: 16, width: 11, function: 'LINEAR' } }],
