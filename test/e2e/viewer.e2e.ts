@@ -100,7 +100,8 @@ async function startMain(env: NodeJS.ProcessEnv): Promise<{ log: string; stop():
   return { log, stop };
 }
 
-async function openStudy(extraArgs: string[], study = studyUID, at = base): Promise<{ browser: Browser; page: Page; errors: string[]; logs: string[]; requests: { method: string; url: string }[] }> {
+/** `prepare`: what to set on the page before the viewer loads (routes): the mode starts loading the model on entry. */
+async function openStudy(extraArgs: string[], study = studyUID, at = base, prepare?: (page: Page) => Promise<unknown>): Promise<{ browser: Browser; page: Page; errors: string[]; logs: string[]; requests: { method: string; url: string }[] }> {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...ARGS, ...extraArgs] });
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const errors: string[] = [];
@@ -109,6 +110,7 @@ async function openStudy(extraArgs: string[], study = studyUID, at = base): Prom
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => logs.push(m.text()));
   page.on('request', (r) => requests.push({ method: r.method(), url: r.url() }));
+  await prepare?.(page);
   await page.goto(`${at}/cmunext?StudyInstanceUIDs=${study}`);
   await page.locator('[data-cy="CMUNeXtSegment"]').first().waitFor({ timeout: 60000 });
   await page.waitForFunction(() => (window as any).services?.cornerstoneViewportService?.getCornerstoneViewport?.((window as any).services.viewportGridService.getActiveViewportId())?.getCurrentImageId?.(), null, { timeout: 60000 });
@@ -539,16 +541,15 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
     expect(bundle).not.toContain('import.meta.url');
     expect(bundle).toMatch(/file:\/\/\/[^"']*ohif-extension-cmunext\/dist\/cmunext\/cmunext-extension\.js/);
     const host = await serveViewer(Object.fromEntries(['host', 'cmunext', 'models'].map((f) => [`/${f}/`, [join(build.root, f)]])), appConfig(build.modules));
-    const { browser, page, errors } = await openStudy([], studyUID, host.url);
+    const { browser, page, errors, requests } = await openStudy([], studyUID, host.url);
     try {
-      const requested: string[] = [];
-      page.on('request', (r) => requested.push(new URL(r.url()).pathname));
       const status = await segment(page);
       expect(status).toMatch(/on wasm: 1 image\(s\), \d+ ms per image/);
       const d = dice((await labelmaps(page))[0].data, expertMask);
       console.log(`host-bundled packages: Dice with the expert mask = ${d.toFixed(3)} (${status})`);
       expect(d).toBeGreaterThan(0.5);
       const model = JSON.parse(readFileSync(join(ROOT, 'extension/package.json'), 'utf8')).cmunext.defaultModel;
+      const requested = requests.map((r) => new URL(r.url).pathname);
       expect(requested).toEqual(expect.arrayContaining(['/cmunext/cmunext-worker.js', `/models/${model}/manifest.json`]));
       expect(errors).toEqual([]);
     } finally {
@@ -838,11 +839,12 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
   });
 
   it('cancels a model download that stalls, and loads afresh on the next click', async () => {
-    const { browser, page, errors } = await openStudy([]);
+    let stall = true;
+    const stalled: (() => Promise<void>)[] = [];
+    // The download the mode starts on entry stalls; the click waits for it, and Cancel lets it go.
+    const { browser, page, errors } = await openStudy([], studyUID, base, (p) =>
+      p.context().route('**/model.onnx', (route) => (stall ? void stalled.push(() => route.continue()) : route.continue())));
     try {
-      let stall = true;
-      const stalled: (() => Promise<void>)[] = [];
-      await page.context().route('**/model.onnx', (route) => (stall ? void stalled.push(() => route.continue()) : route.continue()));
       await page.locator('[data-cy="CMUNeXtSegment"]').first().click();
       await page.waitForFunction(() => /Loading the model/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''));
       await page.waitForTimeout(1000);
