@@ -99,7 +99,6 @@ export async function notYetStored(dicomwebRoot: string, files: string[]): Promi
     if (!answer.ok && answer.status !== 404) throw new Error(`the PACS answered HTTP ${answer.status} to ${answer.url}`);
     const text = answer.ok ? await answer.text() : '';
     if (!text.trim() || !(JSON.parse(text) as unknown[]).length) missing.push(file); // 204, 404 or [] : not there
-
   }
   return missing;
 }
