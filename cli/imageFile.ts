@@ -45,13 +45,13 @@ function reason(e: unknown): string {
   return typeof exception === 'string' ? `${exception} (the file is truncated or damaged)` : String(e);
 }
 
-/** PNG (8/16-bit), JPEG or uncompressed DICOM -> SourceImage. `frame` is 0-based, for multi-frame DICOM. */
-export function readImageFile(path: string, frame = 0): SourceImage {
+/** PNG (8/16-bit), JPEG or DICOM (any transfer syntax the CLI decodes) -> SourceImage. `frame` is 0-based, for multi-frame DICOM. */
+export function readImageFile(path: string, frame = 0): Promise<SourceImage> {
   return decodeImage(readFileBytes(path), path, frame);
 }
 
 /** The bytes of a file already read; `path` names it in messages and tells DICOM by extension. */
-export function decodeImage(bytes: Buffer, path: string, frame = 0): SourceImage {
+export async function decodeImage(bytes: Buffer, path: string, frame = 0): Promise<SourceImage> {
   try {
     if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
       const png = PNG.sync.read(bytes, { skipRescale: true });
@@ -62,7 +62,7 @@ export function decodeImage(bytes: Buffer, path: string, frame = 0): SourceImage
       const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true });
       return fromRgba(img.data, img.width, img.height, 8);
     }
-    if (isDicom(bytes) || ['.dcm', '.dicom'].includes(extname(path).toLowerCase())) return readDicomImage(bytes, frame);
+    if (isDicom(bytes) || ['.dcm', '.dicom'].includes(extname(path).toLowerCase())) return await readDicomImage(bytes, frame);
   } catch (e) {
     throw new ImageFileError(`${path}: ${reason(e)}`, { cause: e });
   }
@@ -70,8 +70,8 @@ export function decodeImage(bytes: Buffer, path: string, frame = 0): SourceImage
 }
 
 /** Reads a mask image (any non-zero grey level above half scale is foreground), as BUSI's 0/255 masks. */
-export function readMaskFile(path: string): { width: number; height: number; data: Uint8Array } {
-  const img = readImageFile(path);
+export async function readMaskFile(path: string): Promise<{ width: number; height: number; data: Uint8Array }> {
+  const img = await readImageFile(path);
   const n = img.rows * img.columns;
   const half = 2 ** (img.bitsStored - 1);
   const data = new Uint8Array(n);

@@ -30,7 +30,9 @@ const USAGE = `cmunext: CMUNeXt segmentation from the command line, with the vie
   --tta LIST              test-time transforms to average, comma-separated (identity, hflip, vflip), or "none";
                           default: the model manifest's testTimeAugmentation (none when absent)
 
-Inputs: PNG, JPEG, or uncompressed DICOM. Masks: same file names as their images, foreground above half scale.
+Inputs: PNG, JPEG, or DICOM: uncompressed, big endian, deflate, RLE, JPEG (8-bit baseline and extended, lossless),
+JPEG-LS, JPEG 2000 and HTJ2K (12-bit JPEG and signed HTJ2K are refused by name). Masks: same file names as their
+images, foreground above half scale.
 A .dcm output is a DICOM Segmentation referencing the input, which must then be DICOM.`;
 
 class UsageError extends Error {}
@@ -59,7 +61,7 @@ async function segment(v: Record<string, string | boolean | undefined>): Promise
   const threshold = number(v.threshold as string, 'threshold', (x) => x > 0 && x < 1, 'between 0 and 1');
   const transforms = transformList(v.tta as string | undefined);
   const inputBytes = readFileBytes(input);
-  const image = decodeImage(inputBytes, input, frame - 1);
+  const image = await decodeImage(inputBytes, input, frame - 1);
   if (kind === '.dcm' && !isDicom(inputBytes)) throw new UsageError(`--out ${out}: a DICOM SEG references a DICOM source; ${input} is not DICOM`);
   const session = await openModel(v.model as string, v.backend as NodeBackend, threadCount(v));
   const r = await segmentImage(session, image, threshold, transforms);
@@ -124,11 +126,11 @@ async function evaluate(v: Record<string, string | boolean | undefined>): Promis
   let f1Sum = 0;
   let ms = 0;
   for (const f of files) {
-    const r = await segmentImage(session, readImageFile(join(imagesDir, f)), threshold, transforms);
+    const r = await segmentImage(session, await readImageFile(join(imagesDir, f)), threshold, transforms);
     // The paper's protocol: compare at the model's input size (or --size), probabilities resampled bilinear as the
     // viewer does, the mask resized nearest.
     const pred = toMask(r.probabilities, width, height, threshold);
-    const truth = readMaskFile(join(masksDir, f));
+    const truth = await readMaskFile(join(masksDir, f));
     const { iou, f1 } = iouF1(pred, resizeNearest(truth.data, truth.width, truth.height, width, height));
     iouSum += iou;
     f1Sum += f1;

@@ -27,7 +27,7 @@ async function time(fn: () => unknown | Promise<unknown>): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const image = readImageFile(imagePath);
+  const image = await readImageFile(imagePath);
   const results: Record<string, number> = {};
   for (const backend of ['native', 'wasm'] as NodeBackend[]) {
     const session = await openModel(folder, backend);

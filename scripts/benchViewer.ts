@@ -62,7 +62,7 @@ async function nodeInference(image: string, runs: number): Promise<Record<NodeBa
   const out = {} as Record<NodeBackend, number>;
   for (const backend of ['wasm', 'native'] as NodeBackend[]) {
     const session = await openModel(join(ROOT, 'models', 'cmunext-busi'), backend);
-    const input = toModelInput(toDisplay(readImageFile(image)), session.manifest.input);
+    const input = toModelInput(toDisplay(await readImageFile(image)), session.manifest.input);
     const times: number[] = [];
     for (let i = 0; i < runs + 2; i++) {
       const t = performance.now();

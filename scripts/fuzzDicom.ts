@@ -83,9 +83,9 @@ export function mutate(bytes: Uint8Array, rand: () => number): { bytes: Uint8Arr
 const SPEC: InputSpec = { name: 'input', layout: 'NCHW', shape: [1, 3, 64, 64], channelOrder: 'BGR', resize: 'bilinear', scale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
 
 /** Reads one input as the CLI and the worker would, and says how it ended. */
-export function runCase(bytes: Uint8Array): { outcome: Outcome; detail: string } {
+export async function runCase(bytes: Uint8Array): Promise<{ outcome: Outcome; detail: string }> {
   try {
-    const image = decodeImage(Buffer.from(bytes), 'fuzz.dcm', 0);
+    const image = await decodeImage(Buffer.from(bytes), 'fuzz.dcm', 0);
     toModelInput(toDisplay(image), SPEC);
     return { outcome: 'decoded', detail: `${image.columns}x${image.rows} ${image.photometricInterpretation}` };
   } catch (e) {
@@ -98,25 +98,26 @@ export function runCase(bytes: Uint8Array): { outcome: Outcome; detail: string }
   }
 }
 
-/** The project's own DICOM files, the seeds of every mutation. */
+/** The project's own DICOM files, the seeds of every mutation: the demo studies and every transfer syntax's fixture. */
 export function seeds(root = projectRoot()): { name: string; bytes: Uint8Array }[] {
-  const studies = join(root, 'demo/studies');
-  return readdirSync(studies).filter((f) => f.endsWith('.dcm')).sort().map((f) => ({ name: f, bytes: new Uint8Array(readFileSync(join(studies, f))) }));
+  return ['demo/studies', 'test/fixtures/codecs'].flatMap((dir) =>
+    readdirSync(join(root, dir)).filter((f) => f.endsWith('.dcm')).sort().map((f) => ({ name: f, bytes: new Uint8Array(readFileSync(join(root, dir, f))) })),
+  );
 }
 
 /** `count` seeded cases; `onCase` sees each as it ends. */
-export function fuzz(count: number, seed: number, onCase: (c: FuzzCase) => void, from = seeds()): void {
+export async function fuzz(count: number, seed: number, onCase: (c: FuzzCase) => void, from = seeds()): Promise<void> {
   const rand = random(seed);
   for (let index = 0; index < count; index++) {
     const s = from[Math.floor(rand() * from.length)];
     const { bytes, mutation } = mutate(s.bytes, rand);
     const started = performance.now();
-    const { outcome, detail } = runCase(bytes);
+    const { outcome, detail } = await runCase(bytes);
     onCase({ index, seed: s.name, mutation, outcome, ms: performance.now() - started, detail });
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const { values } = parseArgs({ options: { count: { type: 'string', default: '10000' }, seed: { type: 'string', default: '2026' } } });
   const count = Number(values.count);
   const counts: Record<Outcome, number> = { decoded: 0, refused: 0, finding: 0 };
@@ -124,7 +125,7 @@ function main(): void {
   let slowest = { ms: 0, what: '' };
   let peak = 0;
   const started = Date.now();
-  fuzz(count, Number(values.seed), (c) => {
+  await fuzz(count, Number(values.seed), (c) => {
     counts[c.outcome]++;
     if (c.outcome !== 'decoded') reasons.set(c.detail.replace(/\d+/g, 'N').slice(0, 110), (reasons.get(c.detail.replace(/\d+/g, 'N').slice(0, 110)) ?? 0) + 1);
     if (c.ms > slowest.ms) slowest = { ms: c.ms, what: `${c.seed}, ${c.mutation}` };

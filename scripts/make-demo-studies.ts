@@ -30,8 +30,8 @@ function write(file: string, dataset: Record<string, unknown>): void {
 }
 
 /** Grey display values of a BUSI PNG, as 8-bit stored pixels. */
-function grey(name: string): { rows: number; columns: number; pixels: Uint8Array } {
-  const d = toDisplay(readImageFile(join(BUSI, 'native/images', `${name}.png`)));
+async function grey(name: string): Promise<{ rows: number; columns: number; pixels: Uint8Array }> {
+  const d = toDisplay(await readImageFile(join(BUSI, 'native/images', `${name}.png`)));
   const pixels = new Uint8Array(d.width * d.height);
   for (let i = 0; i < pixels.length; i++) pixels[i] = d.data[3 * i];
   return { rows: d.height, columns: d.width, pixels };
@@ -78,7 +78,7 @@ const ultrasound = (s: ReturnType<typeof study>, seriesUid: string, n: number) =
   _vrMap: { PixelData: 'OB' },
 });
 
-function main(): void {
+async function main(): Promise<void> {
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(join(OUT, 'studies'), { recursive: true });
   mkdirSync(join(OUT, 'truth'), { recursive: true });
@@ -87,8 +87,9 @@ function main(): void {
   // 1. Single-frame ultrasound images, native size.
   const us = study('Demo^Breast^Ultrasound', 'CMUNEXT-DEMO-1', 'Breast ultrasound (BUSI demo)', 'DEMO1');
   const usSeries = newUid();
-  truth.ultrasound = SINGLE.map((name, i) => {
-    const img = grey(name);
+  truth.ultrasound = [];
+  for (const [i, name] of SINGLE.entries()) {
+    const img = await grey(name);
     const sop = newUid();
     write(join(OUT, 'studies', `us-${i + 1}.dcm`), {
       ...ultrasound(us, usSeries, i + 1),
@@ -99,11 +100,11 @@ function main(): void {
       ImageComments: `BUSI case ${name}`,
       PixelData: [img.pixels.buffer],
     });
-    const mask = readMaskFile(join(BUSI, 'native/masks', `${name}.png`));
+    const mask = await readMaskFile(join(BUSI, 'native/masks', `${name}.png`));
     const file = `us-${i + 1}.png`;
     writeFileSync(join(OUT, 'truth', file), encodeMaskPng(mask.data, mask.width, mask.height));
-    return { sopInstanceUID: sop, mask: file };
-  });
+    truth.ultrasound.push({ sopInstanceUID: sop, mask: file });
+  }
 
   // 2. A cine: five cases resampled onto one grid, as frames of one multi-frame object.
   const cine = study('Demo^Breast^Cine', 'CMUNEXT-DEMO-2', 'Breast ultrasound cine (BUSI demo)', 'DEMO2');
@@ -111,15 +112,16 @@ function main(): void {
   const columns = 560;
   const frames: Uint8Array[] = [];
   const cineSop = newUid();
-  truth.cine = CINE.map((name, f) => {
-    const img = grey(name);
+  truth.cine = [];
+  for (const [f, name] of CINE.entries()) {
+    const img = await grey(name);
     const resampled = resizeBilinear(Float32Array.from(img.pixels), img.columns, img.rows, 1, columns, rows);
     frames.push(Uint8Array.from(resampled, (v) => Math.round(v)));
-    const mask = readMaskFile(join(BUSI, 'native/masks', `${name}.png`));
+    const mask = await readMaskFile(join(BUSI, 'native/masks', `${name}.png`));
     const file = `cine-frame-${f + 1}.png`;
     writeFileSync(join(OUT, 'truth', file), encodeMaskPng(resizeNearest(mask.data, mask.width, mask.height, columns, rows), columns, rows));
-    return { sopInstanceUID: cineSop, frame: f + 1, mask: file };
-  });
+    truth.cine.push({ sopInstanceUID: cineSop, frame: f + 1, mask: file });
+  }
   const cinePixels = new Uint8Array(rows * columns * frames.length);
   frames.forEach((f, i) => cinePixels.set(f, i * rows * columns));
   write(join(OUT, 'studies', 'cine.dcm'), {
@@ -207,4 +209,4 @@ doi:10.1016/j.dib.2019.104863. Research and development use only, not for clinic
   console.log(`demo studies written to ${OUT}`);
 }
 
-main();
+void main();

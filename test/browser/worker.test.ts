@@ -27,7 +27,7 @@ beforeAll(async () => {
   if (!existsSync(join(ROOT, WORKER))) throw new Error(`${WORKER} not built: run npm run build`);
   server = await serveFolder(ROOT);
   const session = await openModel(join(ROOT, MODEL), 'native');
-  reference = (await segmentImage(session, readImageFile(join(ROOT, IMAGE)))).probabilities.data;
+  reference = (await segmentImage(session, await readImageFile(join(ROOT, IMAGE)))).probabilities.data;
 });
 afterAll(() => server?.close());
 

@@ -228,7 +228,10 @@ async function drag(page: Page, x0: number, x1: number, y: number): Promise<void
 }
 
 const expert = truth.ultrasound[0];
-const expertMask = readMaskFile(join(ROOT, 'demo/truth', expert.mask)).data;
+let expertMask: Uint8Array;
+beforeAll(async () => {
+  expertMask = (await readMaskFile(join(ROOT, 'demo/truth', expert.mask))).data;
+});
 
 describe('CMUNeXt segment in OHIF on a real PACS', () => {
   it('segments on wasm, stores, corrects, stores again and reopens after a reload', async () => {

@@ -27,7 +27,7 @@ describe.each(folders)('%s: TypeScript path reproduces PyTorch', (_, folder, tol
 
   it.each<[NodeBackend]>([['wasm'], ['native']])(`on %s within ${tolerance}`, async (backend) => {
     const session = await openModel(folder, backend);
-    const image = readImageFile(join(folder, 'golden', golden.image));
+    const image = await readImageFile(join(folder, 'golden', golden.image));
     const logits = await session.run(toModelInput(toDisplay(image), session.manifest.input));
     expect(logits.dims).toEqual(golden.shape);
     let max = 0;
@@ -53,7 +53,7 @@ describe.each(augmented)('%s, %s averaged: TypeScript path reproduces PyTorch', 
     const session = await openModel(folder, backend);
     expect(session.batchable).toBe(true);
     const golden = JSON.parse(readFileSync(join(folder, 'golden', 'golden.json'), 'utf8'));
-    const input = toModelInput(toDisplay(readImageFile(join(folder, 'golden', golden.image))), session.manifest.input);
+    const input = toModelInput(toDisplay(await readImageFile(join(folder, 'golden', golden.image))), session.manifest.input);
     const batch = augmentedBatch(input, transforms);
     const logits = await session.run(batch);
     expect(logits.dims[0]).toBe(transforms.length);

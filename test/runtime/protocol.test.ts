@@ -45,8 +45,12 @@ function modelCopy(change: (dir: string) => void): string {
 
 const rejection = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a rejection'); }, (e: InferenceError) => e);
 
-const image = readImageFile(join(BUSI, 'benign (10).png'));
-const small: SourceImage = { ...image, pixelData: new Uint8Array(64 * 48).fill(90), rows: 48, columns: 64, samplesPerPixel: 1, photometricInterpretation: 'MONOCHROME2' };
+let image: SourceImage;
+let small: SourceImage;
+beforeAll(async () => {
+  image = await readImageFile(join(BUSI, 'benign (10).png'));
+  small = { ...image, pixelData: new Uint8Array(64 * 48).fill(90), rows: 48, columns: 64, samplesPerPixel: 1, photometricInterpretation: 'MONOCHROME2' };
+});
 
 describe('inference worker protocol', () => {
   it('loads, reports the backend, then serves from the store on the next load', async () => {

@@ -36,7 +36,7 @@ describe('ModelSession batches', () => {
     const { ort, runs } = countingOrt(fixedBatch);
     const session = await ModelSession.create(ort, files.manifest, files.model, ['cpu']);
     expect(session.batchable).toBe(!fixedBatch);
-    const input = toModelInput(toDisplay(readImageFile(join(MODEL, 'golden', 'input.png'))), files.manifest.input);
+    const input = toModelInput(toDisplay(await readImageFile(join(MODEL, 'golden', 'input.png'))), files.manifest.input);
     const single = await session.run(input);
     const before = runs();
     const batch = await session.run(augmentedBatch(input, ['identity', 'hflip']));

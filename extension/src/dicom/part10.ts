@@ -1,4 +1,5 @@
 import * as dcmjs from 'dcmjs';
+import { TRANSFER_SYNTAXES, transferSyntaxName } from './transferSyntax';
 
 export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 /** This project's implementation class UID (2.25 UUID-derived). */
@@ -21,26 +22,12 @@ export function writePart10(dataset: Record<string, unknown>, transferSyntax = E
   return new Uint8Array(dict.write());
 }
 
-/** Transfer syntaxes whose Pixel Data dcmjs hands over as plain bytes (deflate is undone for the whole dataset). */
-const NATIVE_PIXELS = new Set(['1.2.840.10008.1.2', EXPLICIT_VR_LITTLE_ENDIAN, '1.2.840.10008.1.2.1.99']);
-const COMPRESSED_NAMES: Record<string, string> = {
-  '1.2.840.10008.1.2.5': 'RLE Lossless',
-  '1.2.840.10008.1.2.4.50': 'JPEG Baseline',
-  '1.2.840.10008.1.2.4.57': 'JPEG Lossless',
-  '1.2.840.10008.1.2.4.70': 'JPEG Lossless',
-  '1.2.840.10008.1.2.4.80': 'JPEG-LS Lossless',
-  '1.2.840.10008.1.2.4.81': 'JPEG-LS Near-Lossless',
-  '1.2.840.10008.1.2.4.90': 'JPEG 2000 Lossless',
-  '1.2.840.10008.1.2.4.91': 'JPEG 2000',
-  '1.2.840.10008.1.2.4.201': 'HTJ2K Lossless',
-  '1.2.840.10008.1.2.4.203': 'HTJ2K',
-};
-
 /** Why the Pixel Data of a file in this transfer syntax cannot be read as plain bytes, or undefined when it can. */
 export function undecodedPixels(transferSyntaxUID: string): string | undefined {
-  if (NATIVE_PIXELS.has(transferSyntaxUID)) return undefined;
-  const name = COMPRESSED_NAMES[transferSyntaxUID];
-  return `its pixel data is stored in ${name ? `${name} (${transferSyntaxUID})` : `transfer syntax ${transferSyntaxUID || 'not given'}`}, which this reader does not decode`;
+  // dcmjs undoes deflate for the whole dataset.
+  const encoding = TRANSFER_SYNTAXES[transferSyntaxUID]?.encoding;
+  if (encoding === 'native' || encoding === 'deflate') return undefined;
+  return `its pixel data is stored in ${transferSyntaxName(transferSyntaxUID)}, which this reader does not decode`;
 }
 
 /** A DICOM Part 10 file as a naturalized dataset (dcmjs) and its transfer syntax; throws on what is not one. */

@@ -26,6 +26,9 @@ export interface SourceInstance {
   PixelSpacing?: number[];
   SliceThickness?: number | string;
   SpacingBetweenSlices?: number | string;
+  LossyImageCompression?: string;
+  LossyImageCompressionRatio?: unknown;
+  LossyImageCompressionMethod?: unknown;
   [key: string]: unknown;
 }
 

@@ -20,6 +20,17 @@ const ARTIFICIAL_INTELLIGENCE = dcm('123110', 'Artificial Intelligence');
 const SEGMENTATION = dcm('113076', 'Segmentation');
 const SOURCE_IMAGE = dcm('121322', 'Source image for image processing operation');
 
+/** A SEG derived from lossy-compressed images says so, once set never reset (PS3.3 C.7.6.1.1.5). */
+function lossyHistory(sources: SourceInstance[]): Record<string, unknown> {
+  const lossy = sources.find((s) => String(s.LossyImageCompression ?? '').trim() === '01');
+  if (!lossy) return { LossyImageCompression: '00' };
+  return {
+    LossyImageCompression: '01',
+    ...(lossy.LossyImageCompressionRatio !== undefined && { LossyImageCompressionRatio: lossy.LossyImageCompressionRatio }),
+    ...(lossy.LossyImageCompressionMethod !== undefined && { LossyImageCompressionMethod: lossy.LossyImageCompressionMethod }),
+  };
+}
+
 function check(sources: SourceInstance[], segments: SegmentDescription[], frames: FrameMask[]): void {
   if (!sources.length) throw new SegWriterError('no source images');
   const studies = new Set(sources.map((s) => s.StudyInstanceUID));
@@ -182,7 +193,7 @@ export function writeSeg(sources: SourceInstance[], segments: SegmentDescription
     BitsStored: 1,
     HighBit: 0,
     PixelRepresentation: 0,
-    LossyImageCompression: '00',
+    ...lossyHistory(sources),
     SegmentationType: 'BINARY',
     SegmentSequence: segments.map(segmentItem),
     DimensionOrganizationSequence: [{ DimensionOrganizationUID: dimensionOrganizationUID }],
