@@ -11,7 +11,7 @@ import { rethreshold } from '../../extension/src/controller/threshold';
 import { StoreError } from '../../extension/src/dicomweb/stow';
 import { readSeg } from '../../extension/src/seg/readSeg';
 import { UserError } from '../../extension/src/userError';
-import { world, World } from './fakes';
+import { model, world, World } from './fakes';
 
 // Per image of a 2 x 2 stack image: the model's probabilities.
 const LESION = [0.9, 0.7, 0.3, 0.1]; // at 0.5: pixels 0 and 1
@@ -38,6 +38,17 @@ describe('segment', () => {
     expect(w.host.created.map((c) => c.label)).toEqual([`AI ${w.inference.model!.manifest.name}`]);
     for (const [imageId, mask] of Object.entries(masks)) expect(w.host.mask(imageId)).toEqual(mask);
     expect(w.panel.last).toMatch(said);
+  });
+
+  it('finishes on wasm when the GPU is lost mid-run, says so, and the stored SEG names the backend that finished', async () => {
+    const w = world([LESION, LESION]);
+    w.inference.load = async () => (w.inference.model = { ...model, backend: 'webgpu' });
+    w.inference.gpuLostAfter = 1;
+    await segmentAll(w);
+    expect(w.host.mask('img2')).toEqual([1, 1, 0, 0]);
+    expect(w.panel.last).toMatch(/ on wasm: 2 image\(s\), 5 ms per image\. WebGPU stopped during the run \(webgpu inference failed: Device was lost\); it finished on wasm\.$/);
+    await storeNow(w);
+    expect(readSeg(w.pacs.held[0]).segments[0].algorithmParameters.backend).toBe('wasm');
   });
 
   it('reports where the run\'s time went, stage by stage', async () => {

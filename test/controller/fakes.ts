@@ -134,6 +134,8 @@ export class FakeInference implements InferencePort {
   stall = false;
   /** Set: cancel after this many frames. */
   cancelAfter?: number;
+  /** Set: the GPU is lost after this many frames and the worker goes on, on wasm. */
+  gpuLostAfter?: number;
 
   constructor(public probabilities: number[][]) {}
 
@@ -147,6 +149,11 @@ export class FakeInference implements InferencePort {
   async segment(images: SourceImage[], call: SegmentCall): Promise<boolean> {
     for (const [index, image] of images.entries()) {
       if (this.cancelAfter !== undefined && this.cancelAfter-- <= 0) return false;
+      if (this.gpuLostAfter !== undefined && this.gpuLostAfter-- <= 0) {
+        this.gpuLostAfter = undefined;
+        this.model = { ...this.model!, backend: 'wasm' };
+        call.onFallback?.('wasm', 'webgpu inference failed: Device was lost');
+      }
       const data = Float32Array.from(this.probabilities[image.pixelData[0]]);
       const probabilities = { width: SIZE, height: SIZE, data };
       call.onFrame(index, { width: SIZE, height: SIZE, probabilities, mask: toMask(probabilities, SIZE, SIZE, call.threshold), threshold: call.threshold, transforms: ['identity'], inferenceMs: 5, preMs: 1, postMs: 1 });

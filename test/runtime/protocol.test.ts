@@ -7,6 +7,7 @@ import { InferenceClient } from '../../extension/src/runtime/client';
 import { InferenceError } from '../../extension/src/runtime/errors';
 import { serveInference } from '../../extension/src/runtime/handler';
 import { ModelStore } from '../../extension/src/runtime/modelSource';
+import { OrtModule } from '../../extension/src/runtime/ort';
 import { MessageEndpoint } from '../../extension/src/runtime/protocol';
 import { ortFor, readBytes } from '../../cli/nodeModel';
 import { readImageFile } from '../../cli/imageFile';
@@ -24,10 +25,10 @@ class MemoryStore implements ModelStore {
 
 const ports: MessagePort[] = [];
 /** Worker and viewer ends over a real structured-clone channel; only the transport differs from the browser. */
-function connect(store?: ModelStore): InferenceClient {
+function connect(store?: ModelStore, ort: OrtModule = ortFor('wasm')): InferenceClient {
   const { port1, port2 } = new MessageChannel();
   ports.push(port1, port2);
-  serveInference(port1 as unknown as MessageEndpoint, { ort: ortFor('wasm'), fetchBytes: readBytes, store });
+  serveInference(port1 as unknown as MessageEndpoint, { ort, fetchBytes: readBytes, store });
   const client = new InferenceClient(port2 as unknown as MessageEndpoint);
   port1.start();
   port2.start();
@@ -168,6 +169,42 @@ describe('inference worker protocol', () => {
     const again = await client.load(FIXTURE, ['wasm']);
     expect(again.fromCache).toBe(false);
     expect(store.map.get(key)!.length).toBeGreaterThan(1000);
+  });
+
+  it('finishes a run on wasm when the WebGPU device is lost mid-run, says so once, and stays on wasm', async () => {
+    // The engine is real; only its "webgpu" session is a wasm one that fails from its second run, as a lost device does.
+    const real = ortFor('wasm');
+    const lostAfterOneRun: OrtModule = {
+      Tensor: real.Tensor,
+      InferenceSession: {
+        async create(model, options) {
+          const session = await real.InferenceSession.create(model, { ...options, executionProviders: ['wasm'] });
+          if (options?.executionProviders?.[0] !== 'webgpu') return session;
+          let runs = 0;
+          return new Proxy(session, {
+            get(target, key) {
+              if (key === 'run') return async (...args: Parameters<typeof session.run>) => {
+                if (++runs > 1) throw new Error('Device was lost: GPU process exited');
+                return target.run(...args);
+              };
+              const value = Reflect.get(target, key);
+              return typeof value === 'function' ? value.bind(target) : value;
+            },
+          });
+        },
+      },
+    };
+    const client = connect(undefined, lostAfterOneRun);
+    expect((await client.load(FIXTURE, ['webgpu', 'wasm'])).backend).toBe('webgpu');
+    const fallbacks: string[] = [];
+    const { frames } = await client.segment([image, small, image], { onFallback: (b, reason) => fallbacks.push(`${b}: ${reason}`) });
+    expect(fallbacks).toEqual(['wasm: webgpu inference failed: Device was lost: GPU process exited']);
+    const wasmOnly = connect();
+    await wasmOnly.load(FIXTURE, ['wasm']);
+    const reference = await wasmOnly.segment([image, small, image]);
+    expect(frames.map((f, i) => Buffer.from(f.mask).equals(Buffer.from(reference.frames[i].mask)))).toEqual([true, true, true]);
+    await client.segment([small], { onFallback: (b) => fallbacks.push(b) });
+    expect(fallbacks).toHaveLength(1);
   });
 
   it('says a model must be loaded first', async () => {

@@ -17,6 +17,8 @@ export interface RunOutcome {
   replacing: boolean;
   kept: number;
   modality?: string;
+  /** The backend that failed part-way through the run (a lost WebGPU device), and why; `backend` finished it. */
+  fallback?: { from: string; reason: string };
 }
 
 /** A warning when the series' modality is not one the model was trained on (the result is still shown). */
@@ -27,13 +29,14 @@ export function outOfDomainWarning(manifest: ModelManifest, modality: string | u
 
 export function runSummary(o: RunOutcome): string {
   if (o.cancelled) return `Cancelled: ${o.written} of ${o.total} image(s) segmented and kept.`;
-  const backend = o.backend === 'webgpu' ? 'WebGPU' : o.backend;
+  const name = (b: string) => (b === 'webgpu' ? 'WebGPU' : b);
+  const backend = name(o.backend);
   const replaced = o.replacing ? ` (replaced the earlier AI result${o.kept ? `; ${o.kept} edited pixel(s) kept` : ''})` : '';
   // An empty labelmap looks like a failure: say that the model ran and found nothing, and what would show more.
   const nothing = o.found ? '' : ` The model found nothing at threshold ${o.threshold.toFixed(2)}; a lower threshold in the panel shows weaker findings.`;
   const warning = outOfDomainWarning(o.manifest, o.modality);
   return `${o.manifest.name} ${o.manifest.version} on ${backend}: ${o.written} image(s), ${(o.inferenceMs / o.written).toFixed(0)} ms per image${replaced}.`
-    + `${nothing}${warning ? ` ${warning}` : ''}`;
+    + `${nothing}${warning ? ` ${warning}` : ''}${o.fallback ? ` ${name(o.fallback.from)} stopped during the run (${o.fallback.reason}); it finished on ${backend}.` : ''}`;
 }
 
 /** A run's stage figures as one console line, e.g. "1 image(s) in 412 ms: toolbar 3, model 0, read 9, ...". */

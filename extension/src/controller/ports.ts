@@ -4,6 +4,7 @@
  */
 import type { FrameResult } from '../runtime/segmenter';
 import type { LoadedModel } from '../runtime/protocol';
+import type { Backend } from '../runtime/session';
 import type { SourceImage } from '../core/sourceImage';
 import type { SegInstanceRef } from '../dicomweb/retrieve';
 import type { StackImage } from '../seg/reopen';
@@ -69,6 +70,8 @@ export interface SegmentCall {
   signal: AbortSignal;
   onProgress(done: number): void;
   onFrame(index: number, frame: FrameResult): void;
+  /** The backend failed mid-run; the run goes on, on `backend`. */
+  onFallback?(backend: Backend, reason: string): void;
 }
 
 export interface InferencePort {

@@ -41,6 +41,8 @@ export async function segment<T extends Target>(ctx: CommandContext<T>, imageIds
     let found = 0;
     let kept = 0;
     let cancelled = false;
+    let backend = model.backend;
+    let fallback: { from: string; reason: string } | undefined;
     panel.say(`Reading ${total} image(s)…`);
     for (let first = 0; first < total && !cancelled; first += IMAGES_PER_BATCH) {
       const images: ViewedImage[] = [];
@@ -58,7 +60,12 @@ export async function segment<T extends Target>(ctx: CommandContext<T>, imageIds
         signal: abort.signal,
         onProgress: (done) => {
           panel.showProgress(first + done, total);
-          panel.say(`Segmenting ${first + done}/${total} on ${model.backend}…`);
+          panel.say(`Segmenting ${first + done}/${total} on ${backend}…`);
+        },
+        onFallback: (next, reason) => {
+          fallback = { from: backend, reason };
+          console.warn(`CMUNeXt segment: ${backend} failed during the run (${reason}); going on with ${next}`);
+          backend = next;
         },
         onFrame: (index, frame) => {
           const writing = performance.now();
@@ -84,14 +91,14 @@ export async function segment<T extends Target>(ctx: CommandContext<T>, imageIds
       t.labelmapMs += labelmapMs;
       t.transferMs += performance.now() - calling - labelmapMs;
     }
-    run.backend = model.backend;
+    run.backend = backend;
     cancelled ||= abort.signal.aborted;
     t.images = written;
     t.totalMs = performance.now() - clickedAt;
     t.transferMs -= t.preMs + t.inferenceMs + t.postMs;
     ctx.timings?.(t);
     const modality = target.displaySet.Modality;
-    panel.say(runSummary({ manifest: model.manifest, backend: model.backend, written, total, cancelled, inferenceMs: t.inferenceMs, found, threshold: run.threshold, replacing, kept, modality }));
+    panel.say(runSummary({ manifest: model.manifest, backend, written, total, cancelled, inferenceMs: t.inferenceMs, found, threshold: run.threshold, replacing, kept, modality, fallback }));
     const warning = outOfDomainWarning(model.manifest, modality);
     if (!cancelled && warning) host.notify('warning', 'CMUNeXt segment', warning);
   } finally {

@@ -82,7 +82,17 @@ export class WorkerHost implements InferencePort {
   async segment(images: SourceImage[], call: SegmentCall): Promise<boolean> {
     if (!this.client) throw new InferenceError('NOT_LOADED', 'the model is not loaded');
     try {
-      await this.client.segment(images, { threshold: call.threshold, signal: call.signal, onProgress: call.onProgress, onFrame: call.onFrame });
+      await this.client.segment(images, {
+        threshold: call.threshold,
+        signal: call.signal,
+        onProgress: call.onProgress,
+        onFrame: call.onFrame,
+        onFallback: (backend, reason) => {
+          // The worker's session is now on `backend`: later runs and the SEG's parameters say so.
+          if (this.model) this.model = { ...this.model, backend, skipped: [...this.model.skipped, { backend: this.model.backend, reason }] };
+          call.onFallback?.(backend, reason);
+        },
+      });
       return true;
     } catch (e) {
       if (e instanceof InferenceError && e.code === 'CANCELLED') return false;

@@ -10,6 +10,8 @@ export interface SegmentOptions {
   onProgress?: (done: number, total: number) => void;
   /** Each frame as soon as it is ready; on cancel, the frames already delivered are kept by the caller. */
   onFrame?: (index: number, result: FrameResult) => void;
+  /** The worker's backend failed mid-run and the run goes on, on `backend`. */
+  onFallback?: (backend: Backend, reason: string) => void;
 }
 
 export interface SegmentResult {
@@ -56,6 +58,7 @@ export class InferenceClient {
         if (failure) return;
         try {
           if (msg.type === 'progress') options.onProgress?.(msg.done, msg.total);
+          if (msg.type === 'fallback') options.onFallback?.(msg.backend, msg.reason);
           if (msg.type === 'frame') {
             frames[msg.index] = msg.result;
             options.onFrame?.(msg.index, msg.result);
@@ -91,7 +94,7 @@ export class InferenceClient {
   private receive(msg: WorkerResponse): void {
     const p = this.pending.get(msg.id);
     if (!p) return;
-    if (msg.type === 'progress' || msg.type === 'frame') {
+    if (msg.type === 'progress' || msg.type === 'frame' || msg.type === 'fallback') {
       p.onMessage?.(msg);
       return;
     }

@@ -30,6 +30,8 @@ export interface HandlerDeps {
 export function serveInference(endpoint: MessageEndpoint, deps: HandlerDeps): void {
   let session: ModelSession | undefined;
   let loaded: LoadedModel | undefined;
+  /** The model's bytes, kept to make a wasm session when the GPU goes away mid-run. */
+  let modelBytes: Uint8Array | undefined;
   const cancelled = new Set<number>();
   let queue = Promise.resolve();
   const post = (msg: WorkerResponse, transfer: Transferable[] = []) => endpoint.postMessage(msg, transfer);
@@ -48,6 +50,7 @@ export function serveInference(endpoint: MessageEndpoint, deps: HandlerDeps): vo
       const warmUpMs = req.warmUp ? await warmUp(next) : undefined;
       await session?.release();
       session = next;
+      modelBytes = files.model;
       loaded = { manifest: files.manifest, backend: next.backend, skipped: next.skipped, fromCache: files.fromCache, loadMs, ...(warmUpMs !== undefined && { warmUpMs }) };
       post({ type: 'loaded', id: req.id, ...loaded });
       return;
@@ -60,7 +63,18 @@ export function serveInference(endpoint: MessageEndpoint, deps: HandlerDeps): vo
       // Inference can resolve without returning to the event loop; let a waiting cancel message in first.
       await new Promise((resolve) => setTimeout(resolve, 0));
       checkCancelled(req.id, `after ${index} of ${total} frame(s)`);
-      const result = await segmentImage(session, req.images[index], req.threshold);
+      const result = await segmentImage(session, req.images[index], req.threshold).catch(async (e) => {
+        if (!(session?.backend === 'webgpu' && e instanceof InferenceError && e.code === 'INFERENCE_FAILED' && modelBytes)) throw e;
+        // A lost GPU device (driver reset, GPU process crash, another tab's demand) ends WebGPU for this session;
+        // the run finishes on wasm rather than failing the reader's click.
+        const reason = e.message;
+        const wasm = await ModelSession.create(deps.ort, session.manifest, modelBytes, ['wasm']);
+        await session.release().catch(() => undefined);
+        session = wasm;
+        loaded = { ...loaded!, backend: 'wasm', skipped: [...loaded!.skipped, { backend: 'webgpu', reason }] };
+        post({ type: 'fallback', id: req.id, backend: 'wasm', reason });
+        return segmentImage(session, req.images[index], req.threshold);
+      });
       post({ type: 'frame', id: req.id, index, result }, [result.mask.buffer, result.probabilities.data.buffer]);
       post({ type: 'progress', id: req.id, done: index + 1, total });
     }

@@ -25,6 +25,8 @@ export type WorkerResponse =
   | ({ type: 'loaded'; id: number } & LoadedModel)
   | { type: 'progress'; id: number; done: number; total: number }
   | { type: 'frame'; id: number; index: number; result: FrameResult }
+  /** The backend failed mid-run (a lost WebGPU device): the run goes on, on `backend`. */
+  | { type: 'fallback'; id: number; backend: Backend; reason: string }
   | { type: 'done'; id: number; frames: number; ms: number }
   | { type: 'error'; id: number; error: SerializedError };
 
