@@ -14,11 +14,13 @@ export interface ToolConfig {
   contentCreatorName: string;
   /** Minutes without an action after which the inference worker, and the model's memory, is let go; 0: never. */
   workerIdleMinutes: number;
+  /** Seconds a store to the PACS may take before the reader is told it did not answer. */
+  storeTimeoutSeconds: number;
 }
 
 const BACKENDS = ['webgpu', 'wasm'] as const;
 type Backend = (typeof BACKENDS)[number];
-const SETTINGS = ['modelUrl', 'assetsUrl', 'backends', 'contentCreatorName', 'workerIdleMinutes'];
+const SETTINGS = ['modelUrl', 'assetsUrl', 'backends', 'contentCreatorName', 'workerIdleMinutes', 'storeTimeoutSeconds'];
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -65,6 +67,12 @@ function minutes(v: unknown): number {
   return v;
 }
 
+function seconds(v: unknown): number {
+  if (v === undefined) return 120;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new ConfigError(`.storeTimeoutSeconds must be a number of seconds above 0, got ${shown(v)}`);
+  return v;
+}
+
 /** The tool's settings from app-config `cmunext` (absent: the defaults), or a ConfigError naming the setting. */
 export function resolveConfig(raw: unknown, place: Omit<AssetPlace, 'configured'>, defaultModel: string): ToolConfig {
   const settings = raw ?? {};
@@ -79,5 +87,6 @@ export function resolveConfig(raw: unknown, place: Omit<AssetPlace, 'configured'
     backends: backends(s.backends),
     contentCreatorName: personName(s.contentCreatorName),
     workerIdleMinutes: minutes(s.workerIdleMinutes),
+    storeTimeoutSeconds: seconds(s.storeTimeoutSeconds),
   };
 }

@@ -260,17 +260,28 @@ export function ohifHost(params: ExtensionParams): HostPort<Target> {
     notify: (type, title, message) => notify(services, type, title, message),
     refreshToolbar: () => refreshToolbar(services),
     signedInProfile: () => signedInProfile(services),
+    saveFile,
   };
 }
 
+/** A browser download of the bytes; the object URL lives long enough for the download to start. */
+function saveFile(name: string, bytes: Uint8Array): void {
+  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/dicom' }));
+  const link = Object.assign(document.createElement('a'), { href: url, download: name, style: 'display:none' });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
 /** The PACS the study came from, with the signed-in reader's Authorization, as the commands see it. */
-export function ohifPacs(params: ExtensionParams): PacsPort {
+export function ohifPacs(params: ExtensionParams, storeTimeoutSeconds: number): PacsPort {
   const roots = () => dicomwebRoots(params.extensionManager, params.extensionManager.appConfig ?? params.appConfig);
   const headers = () => pacsHeaders(params.servicesManager.services);
   return {
     store: async (instances) => {
       const { wado, omitQuotes } = roots();
-      await storeInstances(wado, instances, headers(), fetch, omitQuotes);
+      await storeInstances(wado, instances, { headers: headers(), omitQuotes, timeoutMs: storeTimeoutSeconds * 1000 });
     },
     findSegs: (study) => findSegInstances(roots().qido, study, headers()),
     retrieve: (study, ref) => {

@@ -25,6 +25,7 @@ export const COMMANDS = {
   segmentSeries: 'cmunextSegmentSeries',
   setThreshold: 'cmunextSetThreshold',
   storeSeg: 'cmunextStoreSeg',
+  saveSegFile: 'cmunextSaveSegFile',
   openStoredSeg: 'cmunextOpenStoredSeg',
   preload: 'cmunextPreload',
 } as const;

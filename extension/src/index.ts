@@ -58,6 +58,8 @@ const extension = {
       [COMMANDS.setThreshold]: withTool((t, { threshold }: { threshold: number }) => t.setThreshold(threshold)),
       /** Stores the segmentation (AI output or its correction) as DICOM SEG to the PACS. */
       [COMMANDS.storeSeg]: withTool((t) => t.storeSeg()),
+      /** Saves the same SEG(s) as DICOM files the browser downloads, for when the PACS will not take them. */
+      [COMMANDS.saveSegFile]: withTool((t) => t.saveSegFile()),
       /** Starts the worker and readies the model (loaded, one warm-up run) ahead of the first click; the mode runs it on entry. */
       [COMMANDS.preload]: async () => getTool(params)?.preload(),
       /** Opens the newest stored SEG over the active series for editing. */

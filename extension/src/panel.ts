@@ -5,6 +5,7 @@
 export interface PanelHandlers {
   onThreshold(value: number): void;
   onCancel(): void;
+  onSaveFile(): void;
 }
 
 export class ToolPanel {
@@ -40,7 +41,10 @@ export class ToolPanel {
     this.cancel = el('button', { type: 'button', 'data-cy': 'cmunext-cancel', style: 'display:none;background:#3a3f99;color:#fff;border:0;border-radius:4px;padding:2px 8px;cursor:pointer' }, 'Cancel');
     this.cancel.addEventListener('click', () => handlers.onCancel());
     bar.append(this.progress, this.cancel);
-    this.root.append(title, this.status, row, bar);
+    // Always at hand: the reader's work leaves as a file when the PACS will not take it.
+    const save = el('button', { type: 'button', 'data-cy': 'cmunext-save-file', title: 'The SEG that Store sends, as a DICOM file', style: 'margin-top:6px;background:none;color:#5acce6;border:1px solid #3a3f99;border-radius:4px;padding:2px 8px;cursor:pointer' }, 'Save SEG as file');
+    save.addEventListener('click', () => handlers.onSaveFile());
+    this.root.append(title, this.status, row, bar, save);
     document.body.append(this.root);
   }
 

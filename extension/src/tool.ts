@@ -11,7 +11,7 @@ import { openStored } from './controller/open';
 import { PanelPort } from './controller/ports';
 import { RunStore } from './controller/runs';
 import { segment } from './controller/segment';
-import { store } from './controller/store';
+import { saveFiles, store } from './controller/store';
 import { rethreshold } from './controller/threshold';
 import { WorkerHost, WorkerLike } from './controller/workerHost';
 import { ohifHost, ohifPacs, Target } from './hostAdapter';
@@ -58,7 +58,7 @@ export class CmunextTool {
       host,
       panel,
       inference: this.worker,
-      pacs: ohifPacs(params),
+      pacs: ohifPacs(params, config.storeTimeoutSeconds),
       gate: this.gate,
       runs: this.runs,
       contentCreatorName: config.contentCreatorName,
@@ -68,7 +68,7 @@ export class CmunextTool {
   }
 
   private ui(): ToolPanel {
-    this.panel ??= new ToolPanel({ onThreshold: (t) => void this.setThreshold(t), onCancel: () => this.gate.abort?.abort() });
+    this.panel ??= new ToolPanel({ onThreshold: (t) => void this.setThreshold(t), onCancel: () => this.gate.abort?.abort(), onSaveFile: () => void this.saveSegFile() });
     return this.panel;
   }
 
@@ -133,6 +133,11 @@ export class CmunextTool {
   /** Stores the AI segmentation, or the reader's correction of it, as DICOM SEG to the PACS by STOW-RS. */
   storeSeg(): Promise<void> {
     return this.act('storing to the PACS', 'store', (t) => store(this.context, t));
+  }
+
+  /** Saves the SEGs that Store would send as DICOM files: the way out when the PACS will not take them. */
+  saveSegFile(): Promise<void> {
+    return this.act('saving a SEG file', 'save a SEG file', (t) => saveFiles(this.context, t));
   }
 
   /** Opens the newest stored SEG over the active series as an editable labelmap. */

@@ -6,7 +6,7 @@ import { ClickTimings } from '../../extension/src/controller/context';
 import { ActionGate } from '../../extension/src/controller/gate';
 import { openStored } from '../../extension/src/controller/open';
 import { segment } from '../../extension/src/controller/segment';
-import { store } from '../../extension/src/controller/store';
+import { saveFiles, store } from '../../extension/src/controller/store';
 import { rethreshold } from '../../extension/src/controller/threshold';
 import { StoreError } from '../../extension/src/dicomweb/stow';
 import { readSeg } from '../../extension/src/seg/readSeg';
@@ -204,6 +204,55 @@ describe('store', () => {
     await storeNow(w);
     expect(w.pacs.stores).toHaveLength(1);
     expect(held(w).map((s) => s.type)).toEqual(['AUTOMATIC', 'SEMIAUTOMATIC']);
+  });
+
+  const uids = (instances: Uint8Array[]) => instances.map((b) => readSeg(b).sopInstanceUID);
+
+  it('sends the same instances again after a PACS that stored them did not answer: one copy held', async () => {
+    const w = world([LESION]);
+    await segmentShown(w);
+    w.host.paint('img1', [2], 1);
+    w.pacs.silent = true;
+    await expect(storeNow(w)).rejects.toThrow(/did not answer within 120 s\. The segmentation stays here: Store again to retry, or save it as a file\.$/);
+    w.pacs.silent = false;
+    await storeNow(w);
+    expect(uids(w.pacs.stores[1])).toEqual(uids(w.pacs.stores[0]));
+    expect(held(w).map((s) => s.type)).toEqual(['AUTOMATIC', 'SEMIAUTOMATIC']);
+    await storeNow(w);
+    expect(w.pacs.stores).toHaveLength(2);
+  });
+
+  it('stores the correction alone, naming the AI SEG, after a PACS that took the AI SEG but refused the correction', async () => {
+    const w = world([LESION]);
+    await segmentShown(w);
+    w.host.paint('img1', [2], 1);
+    w.pacs.firstOnly = true;
+    await expect(storeNow(w)).rejects.toThrow(/HTTP 202\): .*it stored 1 of 2 instance\(s\)\. The segmentation stays here/);
+    w.pacs.firstOnly = false;
+    await storeNow(w);
+    const [ai] = uids(w.pacs.stores[0]);
+    expect(w.pacs.stores[1]).toHaveLength(1);
+    expect(readSeg(w.pacs.stores[1][0]).segments[0].algorithmParameters.ai_seg).toBe(ai);
+    expect(held(w).map((s) => s.type)).toEqual(['AUTOMATIC', 'SEMIAUTOMATIC']);
+  });
+
+  it('saves what Store would send as files while the PACS refuses, and a later store sends those same instances', async () => {
+    const w = world([LESION]);
+    await segmentShown(w);
+    w.host.paint('img1', [2], 1);
+    w.pacs.refuse = 'the PACS refused the store (HTTP 409): out of space';
+    await expect(storeNow(w)).rejects.toThrow(/out of space\. The segmentation stays here/);
+    await saveFiles(w.ctx, w.host.target);
+    expect(w.host.saved.map((f) => f.name)).toEqual([expect.stringMatching(/^cmunext-seg-1-of-2-\w+\.dcm$/), expect.stringMatching(/^cmunext-seg-2-of-2-\w+\.dcm$/)]);
+    expect(w.host.saved.map((f) => readSeg(f.bytes).segments[0].algorithmType)).toEqual(['AUTOMATIC', 'SEMIAUTOMATIC']);
+    expect(w.panel.last).toMatch(/^Saved as 2 DICOM SEG files \(cmunext-seg-1-of-2-\w+\.dcm, cmunext-seg-2-of-2-\w+\.dcm\): import into a PACS or another viewer\.$/);
+    w.pacs.refuse = undefined;
+    await storeNow(w);
+    expect(uids(w.pacs.stores[0])).toEqual(uids(w.host.saved.map((f) => f.bytes)));
+    // An edit after saving makes new instances.
+    w.host.paint('img1', [3], 1);
+    await storeNow(w);
+    expect(uids(w.pacs.stores[1])).not.toEqual(uids(w.pacs.stores[0]).slice(1));
   });
 
   it.each<[string, unknown, string, string]>([

@@ -95,6 +95,10 @@ export class FakeHost implements HostPort<FakeTarget> {
   signedInProfile(): unknown {
     return this.profile;
   }
+  readonly saved: { name: string; bytes: Uint8Array }[] = [];
+  saveFile(name: string, bytes: Uint8Array): void {
+    this.saved.push({ name, bytes });
+  }
 
   /** The reader's brush (1) or eraser (0) on pixels of an image, in the segmentation the tool shows last. */
   paint(imageId: string, pixels: number[], value: 0 | 1, segmentationId = this.created[this.created.length - 1].id): void {
@@ -167,15 +171,26 @@ export class FakeInference implements InferencePort {
 export class FakePacs implements PacsPort {
   readonly stores: Uint8Array[][] = [];
   refuse?: string;
+  /** Set: the PACS stores what it is sent but its answer never arrives (the request times out). */
+  silent = false;
+  /** Set: the PACS stores the first instance of a store and refuses the rest (STOW-RS 202 with a FailedSOPSequence). */
+  firstOnly = false;
   /** Instances the PACS holds that are not SEGs this tool can read (another tool's encoding). */
   readonly unreadable: SegInstanceRef[] = [];
 
   async store(instances: Uint8Array[]): Promise<void> {
     if (this.refuse) throw new StoreError(this.refuse, 409);
+    if (this.firstOnly && instances.length > 1) {
+      this.stores.push(instances.slice(0, 1));
+      throw new StoreError('the PACS refused the store (HTTP 202): 2.25.9: failure reason 272; it stored 1 of 2 instance(s)', 202, [readSeg(instances[0]).sopInstanceUID]);
+    }
     this.stores.push(instances);
+    if (this.silent) throw new StoreError('the PACS at http://pacs/dicom-web/studies did not answer within 120 s', 0);
   }
+  /** One copy per SOP Instance UID, as a PACS keeps them. */
   get held(): Uint8Array[] {
-    return this.stores.flat();
+    const byUid = new Map(this.stores.flat().map((b) => [readSeg(b).sopInstanceUID, b]));
+    return [...byUid.values()];
   }
   async findSegs(): Promise<SegInstanceRef[]> {
     const refs = this.held.map((bytes, i): SegInstanceRef => {

@@ -5,7 +5,7 @@ import { findSegInstances, firstPart, retrieveInstance } from '../../extension/s
 
 let server: Server;
 let root: string;
-let reply: { status: number; body: string };
+let reply: { status: number; body: string; hang?: 'headers' | 'body' };
 let received: { contentType: string; accept?: string; authorization?: string; body: Buffer } | undefined;
 
 beforeAll(async () => {
@@ -13,12 +13,18 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     received = { contentType: req.headers['content-type'] ?? '', accept: req.headers.accept, authorization: req.headers.authorization, body: Buffer.concat(chunks) };
+    // A slow PACS: no answer at all, or the status line and then nothing.
+    if (reply.hang === 'headers') return;
+    if (reply.hang === 'body') return void res.writeHead(reply.status, { 'Content-Type': 'application/dicom+json' }).write('{');
     res.writeHead(reply.status, { 'Content-Type': 'application/dicom+json' }).end(reply.body);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   root = `http://127.0.0.1:${(server.address() as AddressInfo).port}/dicom-web`;
 });
-afterAll(() => new Promise((r) => server.close(r)));
+afterAll(() => {
+  server.closeAllConnections();
+  return new Promise((r) => server.close(r));
+});
 
 const part = Uint8Array.from([1, 2, 3, 13, 10, 45, 45]); // bytes that look like a line end and dashes
 
@@ -43,6 +49,23 @@ describe('STOW-RS', () => {
     expect(error.message).toMatch(message);
   });
 
+  it('names what the PACS stored of a partial success, so the caller need not send it again', async () => {
+    const item = (uid: string) => ({ '00081150': { vr: 'UI', Value: ['1.2.840.10008.5.1.4.1.1.66.4'] }, '00081155': { vr: 'UI', Value: [uid] } });
+    reply = { status: 202, body: JSON.stringify({ '00081199': { vr: 'SQ', Value: [item('2.25.1')] }, '00081198': { vr: 'SQ', Value: [{ '00081155': { vr: 'UI', Value: ['2.25.2'] }, '00081197': { vr: 'US', Value: [272] } }] } }) };
+    const error = await storeInstances(root, [part, part]).catch((e) => e);
+    expect(error).toMatchObject({ status: 202, stored: ['2.25.1'] });
+    expect(error.message).toBe('the PACS refused the store (HTTP 202): 2.25.2: failure reason 272; it stored 1 of 2 instance(s)');
+  });
+
+  it.each<[string, 'headers' | 'body']>([['sends no answer', 'headers'], ['starts its answer and stalls', 'body']])('gives up on a PACS that %s, saying how long it waited', async (_, hang) => {
+    reply = { status: 200, body: '{}', hang };
+    const started = Date.now();
+    const error = await storeInstances(root, [part], { timeoutMs: 300 }).catch((e) => e);
+    expect(error).toBeInstanceOf(StoreError);
+    expect(error).toMatchObject({ status: 0, message: `the PACS at ${root}/studies did not answer within 0.3 s` });
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
   it('says when the PACS cannot be reached', async () => {
     const error = await storeInstances('http://127.0.0.1:1/dicom-web', [part]).catch((e) => e);
     expect(error).toBeInstanceOf(StoreError);
@@ -60,7 +83,7 @@ describe('a PACS that needs the signed-in user', () => {
   const auth = { Authorization: 'Bearer reader-token' };
   const ref = { seriesInstanceUID: '2.25.1', sopInstanceUID: '2.25.2', seriesDescription: '', seriesNumber: 1, seriesInstant: NaN };
   it.each<[string, () => Promise<unknown>]>([
-    ['STOW-RS', () => storeInstances(root, [part], auth)],
+    ['STOW-RS', () => storeInstances(root, [part], { headers: auth })],
     ['QIDO-RS for the SEG series', () => findSegInstances(root, '2.25.0', auth)],
     ['WADO-RS for one SEG', () => retrieveInstance(root, '2.25.0', ref, auth)],
   ])('%s sends the Authorization header', async (_, request) => {
@@ -74,7 +97,7 @@ describe('a PACS that needs the signed-in user', () => {
 describe('a data source whose PACS wants multipart types unquoted (omitQuotationForMultipartRequest)', () => {
   const ref = { seriesInstanceUID: '2.25.1', sopInstanceUID: '2.25.2', seriesDescription: '', seriesNumber: 1, seriesInstant: NaN };
   it.each<[string, (omit: boolean) => Promise<unknown>, 'contentType' | 'accept']>([
-    ['STOW-RS Content-Type', (omit) => storeInstances(root, [part], {}, fetch, omit), 'contentType'],
+    ['STOW-RS Content-Type', (omit) => storeInstances(root, [part], { omitQuotes: omit }), 'contentType'],
     ['WADO-RS Accept', (omit) => retrieveInstance(root, '2.25.0', ref, {}, fetch, omit).catch(() => undefined), 'accept'],
   ])('%s: type quoted by default, bare when the data source says so', async (_, request, header) => {
     reply = { status: 200, body: '[]' };

@@ -905,7 +905,7 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
     }
   });
 
-  it('keeps the work and says so when the PACS refuses the store', async () => {
+  it('keeps the work and says so when the PACS refuses the store, and saves it as a DICOM SEG file', async () => {
     const { browser, page } = await openStudy([]);
     try {
       await segment(page);
@@ -913,8 +913,19 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       await pacs.stop(); // the PACS goes away between segmenting and storing
       const status = await store(page);
       console.log(`PACS down: ${status}`);
-      expect(status).toMatch(/^Failed: the PACS refused the store \(HTTP 502\): the PACS at http:\/\/127\.0\.0\.1:\d+ did not answer/);
+      expect(status).toMatch(/^Failed: the PACS refused the store \(HTTP 502\): the PACS at http:\/\/127\.0\.0\.1:\d+ did not answer.*\. The segmentation stays here: Store again to retry, or save it as a file\.$/);
       expect(await labelmaps(page)).toEqual(before);
+      // The way out: the SEG Store would send, downloaded as a file.
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-cy="cmunext-save-file"]').click()]);
+      const file = join(tempDir('e2e-download'), download.suggestedFilename());
+      await download.saveAs(file);
+      expect(download.suggestedFilename()).toMatch(/^cmunext-seg-1-of-1-\w+\.dcm$/);
+      const saved = readSeg(readFileSync(file));
+      expect(saved.segments[0].algorithmType).toBe('AUTOMATIC');
+      expect(saved.frames.map((f) => f.sourceSopInstanceUID)).toEqual([before[0].sop]);
+      expect(dice(saved.frames[0].mask, before[0].data)).toBe(1);
+      dciodvfy(new Uint8Array(readFileSync(file)));
+      expect(await statusText(page)).toMatch(/^Saved as a DICOM SEG file \(cmunext-seg-1-of-1-\w+\.dcm\)/);
     } finally {
       await browser.close();
     }

@@ -56,6 +56,8 @@ export interface HostPort<T extends Target = Target> {
   refreshToolbar(): void;
   /** The signed-in reader's OIDC claims; undefined without sign-in. */
   signedInProfile(): unknown;
+  /** Offers the bytes as a file download named `name`. */
+  saveFile(name: string, bytes: Uint8Array): void;
 }
 
 export interface PanelPort {

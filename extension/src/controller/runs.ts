@@ -2,6 +2,7 @@
 import { EditMap } from '../core/edits';
 import { Probabilities } from '../core/postprocess';
 import { AiDescription } from '../seg/reopen';
+import type { StorePlan } from '../seg/storePlan';
 import { FrameMask, SourceInstance } from '../seg/types';
 import { HostPort, Target } from './ports';
 
@@ -35,6 +36,11 @@ interface RunBase {
   storedAiSeg?: { uid: string; threshold: number };
   /** The labelmap as last stored or opened, per image: an unchanged segmentation is not stored twice. */
   inPacs?: Map<string, Uint8Array>;
+  /**
+   * The SEGs planned for the labelmap as it stood (`current`) and not yet acknowledged by the PACS: while the labelmap
+   * is unchanged, Store sends these again, with the same UIDs, and a file saved is the same instance.
+   */
+  planned?: { current: Map<string, Uint8Array>; plan: StorePlan };
 }
 
 /** An AI result made in this viewer: re-thresholds, segments again in place, is described from the model. */
@@ -84,6 +90,9 @@ export function labelmapOf<T extends Target>(run: AiRun, target: T, host: HostPo
   }
   return out;
 }
+
+/** Whether two labelmaps hold the same images with the same masks. */
+export const sameLabelmap = (a: Map<string, Uint8Array>, b: Map<string, Uint8Array>) => a.size === b.size && [...a].every(([id, m]) => b.has(id) && sameMask(m, b.get(id)));
 
 /** Whether the PACS holds the labelmap as it stands (an AI result never stored: when it is empty). */
 export const heldByPacs = (run: AiRun, labelmap: Labelmap) => [...labelmap.current].every(([id, m]) => sameMask(m, run.inPacs?.get(id)));

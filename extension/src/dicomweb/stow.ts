@@ -6,8 +6,10 @@ export class StoreError extends UserError {
   override name = 'StoreError';
   constructor(
     message: string,
-    /** HTTP status, or 0 when the server could not be reached. */
+    /** HTTP status, or 0 when the server could not be reached or did not answer in time. */
     readonly status: number,
+    /** SOP Instance UIDs the PACS says it stored (a partial success: 202, or 409 with some accepted). */
+    readonly stored: string[] = [],
   ) {
     super(message);
   }
@@ -36,6 +38,20 @@ export function stowBody(parts: Uint8Array[], omitQuotes = false): { body: Uint8
   return { body, contentType: `multipart/related; ${multipartType('application/dicom', omitQuotes)}; boundary=${boundary}` };
 }
 
+export interface StoreOptions {
+  headers?: PacsHeaders;
+  fetch?: typeof fetch;
+  /** The data source's omitQuotationForMultipartRequest. */
+  omitQuotes?: boolean;
+  /** Give up after this long without the whole answer; 0 waits as long as the connection lasts. */
+  timeoutMs?: number;
+}
+
+/** SOP Instance UIDs in a STOW-RS response's ReferencedSOPSequence (00081199): what the PACS stored. */
+function storedOf(json: any): string[] {
+  return (json?.['00081199']?.Value ?? []).map((item: any) => item?.['00081155']?.Value?.[0]).filter((uid: unknown) => typeof uid === 'string');
+}
+
 /** Failure reasons in a STOW-RS JSON response (FailedSOPSequence items' FailureReason, 00081197). */
 function failuresOf(json: any): string[] {
   const failed = json?.['00081198']?.Value ?? [];
@@ -50,20 +66,31 @@ function failuresOf(json: any): string[] {
  * POSTs the instances to `${dicomwebRoot}/studies`. Resolves on 200, or on 202 when nothing failed; otherwise throws
  * StoreError naming the status and what the server said, so the caller can keep the work and offer a retry.
  */
-export async function storeInstances(dicomwebRoot: string, parts: Uint8Array[], headers: PacsHeaders = {}, fetchFn: typeof fetch = fetch, omitQuotes = false): Promise<StoreResult> {
-  const { body, contentType } = stowBody(parts, omitQuotes);
+export async function storeInstances(dicomwebRoot: string, parts: Uint8Array[], options: StoreOptions = {}): Promise<StoreResult> {
+  const { body, contentType } = stowBody(parts, options.omitQuotes);
   const url = `${dicomwebRoot.replace(/\/$/, '')}/studies`;
+  const signal = options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined;
+  // A PACS that does not answer may still store what it was sent: the caller sends the same instances again.
+  const late = () => new StoreError(`the PACS at ${url} did not answer within ${Math.round(options.timeoutMs! / 100) / 10} s`, 0);
   let response: Response;
+  let text: string;
   try {
-    response = await fetchFn(url, {
+    response = await (options.fetch ?? fetch)(url, {
       method: 'POST',
-      headers: { ...headers, 'Content-Type': contentType, Accept: 'application/dicom+json' },
+      headers: { ...options.headers, 'Content-Type': contentType, Accept: 'application/dicom+json' },
       body: body as Uint8Array<ArrayBuffer>,
+      signal,
     });
   } catch (e) {
+    if (signal?.aborted) throw late();
     throw new StoreError(`the PACS at ${url} could not be reached: ${e instanceof Error ? e.message : e}`, 0);
   }
-  const text = await response.text();
+  try {
+    text = await response.text();
+  } catch (e) {
+    if (signal?.aborted) throw late();
+    throw new StoreError(`the PACS at ${url} broke off its answer (HTTP ${response.status}): ${e instanceof Error ? e.message : e}`, 0);
+  }
   let json: unknown;
   try {
     json = text ? JSON.parse(text) : undefined;
@@ -73,5 +100,7 @@ export async function storeInstances(dicomwebRoot: string, parts: Uint8Array[], 
   const failures = failuresOf(json);
   if (response.status === 200 || (response.status === 202 && !failures.length)) return { status: response.status };
   const detail = failures.length ? failures.join('; ') : text.slice(0, 300).trim() || response.statusText;
-  throw new StoreError(`the PACS refused the store (HTTP ${response.status}): ${detail}`, response.status);
+  const stored = storedOf(json);
+  const accepted = stored.length ? `; it stored ${stored.length} of ${parts.length} instance(s)` : '';
+  throw new StoreError(`the PACS refused the store (HTTP ${response.status}): ${detail}${accepted}`, response.status, stored);
 }
