@@ -443,6 +443,49 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
     }
   });
 
+  it.each<[string, string, 'palette' | 'jpeg']>([
+    ['a palette-colour RLE cine with a colour-flow box', 'DEMO4', 'palette'],
+    ['an RGB JPEG Baseline (YBR_FULL_422) image with calliper marks', 'DEMO5', 'jpeg'],
+  ])('shows, segments (whole series) and stores %s, reading each frame as the CLI decodes it', async (_, accession, key) => {
+    const study = (await (await fetch(`${base}/dicom-web/studies?AccessionNumber=${accession}`)).json())[0]['0020000D'].Value[0];
+    const { browser, page, errors, logs } = await openStudy([], study);
+    try {
+      const frames: { sopInstanceUID: string; frame?: number; mask: string }[] = truth[key];
+      const done = await segment(page, 'CMUNeXtSegmentSeries');
+      console.log(`${key}: ${done}`);
+      expect(done).toMatch(new RegExp(` on wasm: ${frames.length} image\\(s\\), \\d+ ms per image`));
+      expect(logs.filter((l) => /IMAGE_LOAD_FAILED|Failed/.test(l))).toEqual([]);
+      await page.screenshot({ path: join(SHOTS, `${key}.png`) });
+      const maps = await labelmaps(page);
+      // What the viewer read and segmented is the image the CLI decodes from the same file (its own codecs).
+      const file = new Uint8Array(readFileSync(join(ROOT, 'demo/studies', key === 'palette' ? 'palette-cine.dcm' : 'us-jpeg.dcm')));
+      for (const f of frames) {
+        const cli = join(tempDir('e2e-cli'), 'mask.png');
+        const input = join(tempDir('e2e-cli'), 'in.dcm');
+        writeFileSync(input, file);
+        expect(spawnSync('node', [join(ROOT, 'bin/cmunext.js'), 'segment', '--model', join(ROOT, 'models/cmunext-busi'), '--input', input, '--frame', String(f.frame ?? 1), '--out', cli], { encoding: 'utf8' }).status).toBe(0);
+        const viewer = maps.find((m) => m.sop === f.sopInstanceUID && (m.frame ?? 1) === (f.frame ?? 1));
+        const cliMask = (await readMaskFile(cli)).data;
+        const expertMask = (await readMaskFile(join(ROOT, 'demo/truth', f.mask))).data;
+        const agreement = dice(viewer?.data ?? new Uint8Array(cliMask.length), cliMask);
+        console.log(`${key} frame ${f.frame ?? 1}: Dice viewer vs CLI ${agreement.toFixed(4)}, viewer vs expert ${dice(viewer?.data ?? [], expertMask).toFixed(3)}`);
+        expect(agreement).toBeGreaterThan(0.98);
+      }
+      const before = new Set((await segInstances()).map((s) => s.id));
+      expect(await store(page)).toMatch(/stored as DICOM SEG/);
+      const added = (await segInstances()).filter((s) => !before.has(s.id));
+      expect(added).toHaveLength(1);
+      dciodvfy(added[0].bytes);
+      const seg = readSeg(added[0].bytes);
+      expect(new Set(seg.frames.map((f) => f.sourceSopInstanceUID))).toEqual(new Set([frames[0].sopInstanceUID]));
+      // A SEG made over a lossy JPEG says so.
+      expect(seg.dataset.LossyImageCompression).toBe(key === 'jpeg' ? '01' : '00');
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('segments an enhanced multi-frame MR, stores each frame on its own plane, and reopens a SEG by plane position alone', async () => {
     const { sop, zs, study } = await uploadEnhancedMr();
     const { browser, page, errors } = await openStudy([], study);
