@@ -16,11 +16,13 @@ export interface ToolConfig {
   workerIdleMinutes: number;
   /** Seconds a store to the PACS may take before the reader is told it did not answer. */
   storeTimeoutSeconds: number;
+  /** What a whole-series run may keep in the viewer (probabilities, AI masks, labelmap), in MB; a longer series is refused up front. */
+  seriesMemoryMB: number;
 }
 
 const BACKENDS = ['webgpu', 'wasm'] as const;
 type Backend = (typeof BACKENDS)[number];
-const SETTINGS = ['modelUrl', 'assetsUrl', 'backends', 'contentCreatorName', 'workerIdleMinutes', 'storeTimeoutSeconds'];
+const SETTINGS = ['modelUrl', 'assetsUrl', 'backends', 'contentCreatorName', 'workerIdleMinutes', 'storeTimeoutSeconds', 'seriesMemoryMB'];
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -67,9 +69,10 @@ function minutes(v: unknown): number {
   return v;
 }
 
-function seconds(v: unknown): number {
-  if (v === undefined) return 120;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new ConfigError(`.storeTimeoutSeconds must be a number of seconds above 0, got ${shown(v)}`);
+/** A positive number setting, or its default when absent. */
+function positive(v: unknown, key: string, unit: string, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new ConfigError(`.${key} must be a number of ${unit} above 0, got ${shown(v)}`);
   return v;
 }
 
@@ -87,6 +90,7 @@ export function resolveConfig(raw: unknown, place: Omit<AssetPlace, 'configured'
     backends: backends(s.backends),
     contentCreatorName: personName(s.contentCreatorName),
     workerIdleMinutes: minutes(s.workerIdleMinutes),
-    storeTimeoutSeconds: seconds(s.storeTimeoutSeconds),
+    storeTimeoutSeconds: positive(s.storeTimeoutSeconds, 'storeTimeoutSeconds', 'seconds', 120),
+    seriesMemoryMB: positive(s.seriesMemoryMB, 'seriesMemoryMB', 'megabytes', 1024),
   };
 }

@@ -62,6 +62,7 @@ export class CmunextTool {
       gate: this.gate,
       runs: this.runs,
       contentCreatorName: config.contentCreatorName,
+      seriesMemoryMB: config.seriesMemoryMB,
       now: () => new Date(),
       timings: (t) => console.info(`CMUNeXt segment: ${clickTimings(t)}`),
     };

@@ -11,7 +11,7 @@ import { rethreshold } from '../../extension/src/controller/threshold';
 import { StoreError } from '../../extension/src/dicomweb/stow';
 import { readSeg } from '../../extension/src/seg/readSeg';
 import { UserError } from '../../extension/src/userError';
-import { model, world, World } from './fakes';
+import { model, stack, world, World } from './fakes';
 
 // Per image of a 2 x 2 stack image: the model's probabilities.
 const LESION = [0.9, 0.7, 0.3, 0.1]; // at 0.5: pixels 0 and 1
@@ -49,6 +49,20 @@ describe('segment', () => {
     expect(w.panel.last).toMatch(/ on wasm: 2 image\(s\), 5 ms per image\. WebGPU stopped during the run \(webgpu inference failed: Device was lost\); it finished on wasm\.$/);
     await storeNow(w);
     expect(readSeg(w.pacs.held[0]).segments[0].algorithmParameters.backend).toBe('wasm');
+  });
+
+  it.each<[string, number, number, number | undefined, RegExp]>([
+    ['a 1,000-frame cine of 600x430 fits the default limit (about 760 MB)', 430, 600, undefined, /: 1000 image\(s\), 5 ms per image/],
+    ['a 1,000-frame cine of 800x600 is refused up front, saying why', 600, 800, undefined,
+      /^this series has 1000 images of 800x600: segmenting them all would keep about 1166 MB in the viewer \(probabilities for the threshold, AI masks, labelmap\), over its 1024 MB limit \(app-config cmunext\.seriesMemoryMB\); segment the image shown, or raise the limit/],
+    ['the same with the limit raised', 600, 800, 2048, /: 1000 image\(s\), 5 ms per image/],
+  ])('%s', async (_, rows, columns, limitMB, outcome) => {
+    const images = stack(1000).map((i) => ({ ...i, instance: { ...i.instance, Rows: rows, Columns: columns } }));
+    const w = world(images.map(() => LESION), images);
+    w.ctx.seriesMemoryMB = limitMB;
+    const ran = await segmentAll(w).then(() => w.panel.last, (e: Error) => e.message);
+    expect(ran).toMatch(outcome);
+    expect(w.host.created).toHaveLength(ran.startsWith('this series') ? 0 : 1);
   });
 
   it('reports where the run\'s time went, stage by stage', async () => {

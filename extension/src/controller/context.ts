@@ -12,6 +12,8 @@ export interface CommandContext<T extends Target = Target> {
   runs: RunStore;
   /** app-config's reader name, used where no one signs in. */
   contentCreatorName: string;
+  /** What a whole-series run may keep in the viewer, in MB (app-config seriesMemoryMB); 1024 when absent. */
+  seriesMemoryMB?: number;
   now(): Date;
   /** Where a segmentation run's stage figures go (the browser console, for a deployment checking its machines). */
   timings?(t: ClickTimings): void;

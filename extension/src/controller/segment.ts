@@ -9,12 +9,34 @@ import { refuseToStrand, SegmentedRun } from './runs';
 /** Images read and sent to the worker at a time: a long cine is never held, or copied to the worker, whole. */
 export const IMAGES_PER_BATCH = 8;
 
+/**
+ * What a run keeps in the viewer for each image: the model-grid probabilities (float32, for re-thresholding), the AI
+ * mask and the labelmap's slice on the image's grid.
+ */
+export function keptBytesPerImage(rows: number, columns: number, modelPixels: number): number {
+  return 4 * modelPixels + 2 * rows * columns;
+}
+
+/** Refuses up front a run whose kept results would pass the memory limit, saying what it would take. */
+function checkMemory<T extends Target>(ctx: CommandContext<T>, imageIds: string[]): void {
+  const limitMB = ctx.seriesMemoryMB ?? 1024;
+  const { Rows: rows, Columns: columns } = ctx.host.sourceOf(imageIds[0]).instance;
+  const [, , h, w] = ctx.inference.model?.manifest.input.shape ?? [1, 3, 256, 256];
+  const neededMB = (imageIds.length * keptBytesPerImage(Number(rows), Number(columns), h * w)) / 2 ** 20;
+  if (neededMB > limitMB) {
+    throw new UserError(`this series has ${imageIds.length} images of ${columns}x${rows}: segmenting them all would keep about ${Math.ceil(neededMB)} MB `
+      + `in the viewer (probabilities for the threshold, AI masks, labelmap), over its ${limitMB} MB limit (app-config cmunext.seriesMemoryMB); `
+      + 'segment the image shown, or raise the limit on a workstation with the memory');
+  }
+}
+
 /** `clickedAt`: when the reader clicked (performance.now()), so the run's figures include the wait before it starts. */
 export async function segment<T extends Target>(ctx: CommandContext<T>, imageIds: string[], target: T, clickedAt = performance.now()): Promise<void> {
   const { host, panel, gate, runs } = ctx;
   const previous = runs.get(target, host);
   // A reopened SEG stays as it is, beside the new AI result, which takes its place for Store.
   if (previous?.kind === 'reopened') refuseToStrand(previous, target, host, 'segmenting again', (m) => new UserError(m));
+  checkMemory(ctx, imageIds);
   const abort = (gate.abort = new AbortController());
   panel.showProgress(0, imageIds.length);
   const began = performance.now();
