@@ -65,6 +65,22 @@ describe('segment', () => {
     expect(w.host.created).toHaveLength(ran.startsWith('this series') ? 0 : 1);
   });
 
+  it('puts each result on the image it came from when the reader scrolls and changes viewport mid-run', async () => {
+    const w = world([LESION, NOTHING, LESION], stack(3));
+    const inner = w.inference.segment.bind(w.inference);
+    const elsewhere = { ...w.host.target, viewportId: 'vp2', displaySet: { ...w.host.target.displaySet, displaySetInstanceUID: 'ds2' } };
+    w.inference.segment = (images, call) => inner(images, { ...call, onFrame: (index, frame) => {
+      call.onFrame(index, frame);
+      // After the first frame the reader scrolls to the last image and makes another viewport active.
+      w.host.current = 2;
+      Object.assign(w.host, { target: elsewhere });
+    } });
+    await segment(w.ctx, w.host.imageIds(), w.host.target);
+    expect(['img1', 'img2', 'img3'].map((id) => w.host.mask(id))).toEqual([[1, 1, 0, 0], [0, 0, 0, 0], [1, 1, 0, 0]]);
+    expect(w.host.created).toHaveLength(1);
+    expect(w.ctx.runs.get(elsewhere, w.host)).toBeUndefined();
+  });
+
   it('reports where the run\'s time went, stage by stage', async () => {
     const w = world([LESION, LESION]);
     const reported: ClickTimings[] = [];
