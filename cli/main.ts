@@ -13,11 +13,17 @@ import { SegWriterError, writeSeg } from '../extension/src/seg/writeSeg';
 import { isDicom, readDicomMetadata } from './dicomFile';
 import { ImageFileError, decodeImage, encodeMaskPng, readFileBytes, readImageFile, readMaskFile } from './imageFile';
 import { NodeBackend, openModel } from './nodeModel';
+import { Pacs, PacsError } from './batch/pacs';
+import { runBatch } from './batch/run';
+import { parseShard } from './batch/shard';
+import { defaultModelDir } from '../scripts/root';
 
 const USAGE = `cmunext: CMUNeXt segmentation from the command line, with the viewer's own pre- and post-processing
 
   cmunext segment  --model models/<id> --input FILE --out MASK.png|SEG.dcm [--frame N] [--threshold T] [--creator NAME] [--tta LIST]
   cmunext evaluate --model models/<id> --images DIR --masks DIR [--cases LIST] [--size N] [--tta LIST] [--json]
+  cmunext batch    --pacs DICOMWEB_ROOT [--model models/<id>] [--modality M]... [--study UID]... [--since YYYYMMDD]
+                   [--until YYYYMMDD] [--days N] [--limit N] [--concurrency N] [--shard K/N | --shards N] [--header 'Name: value']...
 
   --backend native|wasm   native: onnxruntime-node (default); wasm: onnxruntime-web, as in the browser
   --threads N             wasm threads (default 2)
@@ -30,12 +36,27 @@ const USAGE = `cmunext: CMUNeXt segmentation from the command line, with the vie
   --tta LIST              test-time transforms to average, comma-separated (identity, hflip, vflip), or "none";
                           default: the model manifest's testTimeAugmentation (none when absent)
 
+batch: every series of the modalities (default: the model's) in the PACS's studies (or --study), segmented, one AI
+SEG a series stored by STOW-RS; a series whose study holds this model version's AI SEG over it is skipped, so a
+second or restarted run stores nothing twice. One JSON line a series, then {"series":..,"segmented":..,"skipped":..,
+"failed":..,"images":..,"seconds":..}; exit status 1 when a series failed.
+  --model DIR             default: the shipped model (models/cmunext-busi)
+  --shard K/N             this process's share (K from 0) of N processes over the same PACS, by a hash of each
+                          Series Instance UID; --shards N takes K from JOB_COMPLETION_INDEX (Kubernetes Indexed Job)
+  --header 'Name: value'  sent with every request (e.g. Authorization); CMUNEXT_PACS_AUTHORIZATION sets Authorization
+  --days N                studies dated today (1) or in the last N days: a nightly run's window
+  --concurrency N         series in flight at once (default 3): reading and storing overlap the model's runs
+  --timeout S             seconds each PACS request may take (default 120); --retries N tries (default 4)
+
 Inputs: PNG, JPEG, or DICOM: uncompressed, big endian, deflate, RLE, JPEG (8-bit baseline and extended, lossless),
 JPEG-LS, JPEG 2000 and HTJ2K (12-bit JPEG and signed HTJ2K are refused by name). Masks: same file names as their
 images, foreground above half scale.
 A .dcm output is a DICOM Segmentation referencing the input, which must then be DICOM.`;
 
 class UsageError extends Error {}
+
+/** The parsed command line. */
+type Values = Record<string, string | boolean | string[] | undefined>;
 
 const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg', '.dcm']);
 
@@ -51,7 +72,7 @@ function number(value: string | undefined, name: string, check: (v: number) => b
   return v;
 }
 
-async function segment(v: Record<string, string | boolean | undefined>): Promise<void> {
+async function segment(v: Values): Promise<void> {
   need(v, 'model', 'input', 'out');
   const out = v.out as string;
   const input = v.input as string;
@@ -101,7 +122,7 @@ function caseList(path: string | undefined): Set<string> | undefined {
   return new Set(text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean));
 }
 
-async function evaluate(v: Record<string, string | boolean | undefined>): Promise<void> {
+async function evaluate(v: Values): Promise<void> {
   need(v, 'model', 'images', 'masks');
   const threshold = number(v.threshold as string, 'threshold', (x) => x > 0 && x < 1, 'between 0 and 1') ?? 0.5;
   const size = number(v.size as string, 'size', (x) => Number.isInteger(x) && x >= 16, 'a whole number from 16');
@@ -143,6 +164,54 @@ async function evaluate(v: Record<string, string | boolean | undefined>): Promis
   else console.log(`mean over ${n} images (transforms ${transforms.join('+')}): IoU ${(iouSum / n).toFixed(4)}, F1 ${(f1Sum / n).toFixed(4)}`);
 }
 
+const DATE = /^\d{8}$/;
+const dicomDate = (d: Date) => `${d.getFullYear()}${String(d.getMonth() + 1).padStart(2, '0')}${String(d.getDate()).padStart(2, '0')}`;
+
+async function batch(v: Values): Promise<number> {
+  need(v, 'pacs');
+  const root = String(v.pacs).replace(/\/$/, '');
+  if (!/^https?:\/\//.test(root)) throw new UsageError(`--pacs must be a DICOMweb root URL (http:// or https://), got ${JSON.stringify(root)}`);
+  for (const k of ['since', 'until'] as const) if (v[k] !== undefined && !DATE.test(String(v[k]))) throw new UsageError(`--${k} takes a date as YYYYMMDD, got ${JSON.stringify(v[k])}`);
+  const whole = (name: string, from: number) => number(v[name] as string | undefined, name, (x) => Number.isInteger(x) && x >= from, `a whole number from ${from}`);
+  const days = whole('days', 1);
+  if (days !== undefined && v.since !== undefined) throw new UsageError('give --since or --days, not both');
+  // --days 1: today's studies; 2: since yesterday (a nightly run's window, in the machine's time zone).
+  const since = days === undefined ? (v.since as string | undefined) : dicomDate(new Date(Date.now() - (days - 1) * 86_400_000));
+  let shard;
+  try {
+    shard = parseShard(v.shard as string | undefined, v.shards as string | undefined, process.env);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const headers: Record<string, string> = {};
+  if (process.env.CMUNEXT_PACS_AUTHORIZATION) headers.Authorization = process.env.CMUNEXT_PACS_AUTHORIZATION;
+  for (const h of (v.header as string[] | undefined) ?? []) {
+    const at = h.indexOf(':');
+    if (at < 1) throw new UsageError(`--header takes 'Name: value', got ${JSON.stringify(h)}`);
+    headers[h.slice(0, at).trim()] = h.slice(at + 1).trim();
+  }
+  const session = await openModel((v.model as string | undefined) ?? defaultModelDir(), v.backend as NodeBackend, threadCount(v));
+  const modalities = (v.modality as string[] | undefined) ?? session.manifest.modalities ?? [];
+  if (!modalities.length) throw new UsageError(`${session.manifest.id} names no modalities; give --modality`);
+  const pacs: Pacs = { root, headers, timeoutMs: (whole('timeout', 1) ?? 120) * 1000, tries: whole('retries', 1) ?? 4, backoffMs: 500 };
+  const bar = process.stderr.isTTY ? (done: number, total: number, images: number) => {
+    const width = 30;
+    const filled = total ? Math.round((done / total) * width) : width;
+    process.stderr.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total} series, ${images} images`);
+  } : undefined;
+  const summary = await runBatch({
+    pacs, session, modalities, studies: v.study as string[] | undefined, since, until: v.until as string | undefined,
+    threshold: number(v.threshold as string, 'threshold', (x) => x > 0 && x < 1, 'between 0 and 1'),
+    limit: whole('limit', 0), shard, concurrency: whole('concurrency', 1) ?? 3,
+    onSeries: (outcome) => console.log(JSON.stringify(outcome)),
+    onProgress: bar,
+  });
+  if (bar) process.stderr.write('\n');
+  console.error(`${summary.images} images in ${summary.seconds} s: ${(summary.images / Math.max(summary.seconds, 1e-3)).toFixed(1)} images/s on ${session.backend}${shard ? `, shard ${shard.index} of ${shard.count}` : ''}`);
+  console.log(JSON.stringify(summary));
+  return summary.failed ? 1 : 0;
+}
+
 function threadCount(v: Record<string, unknown>): number | undefined {
   return number(v.threads as string | undefined, 'threads', (x) => Number.isInteger(x) && x >= 1, 'a whole number from 1');
 }
@@ -167,6 +236,19 @@ export async function main(argv: string[]): Promise<number> {
         tta: { type: 'string' },
         backend: { type: 'string', default: 'native' },
         json: { type: 'boolean' },
+        pacs: { type: 'string' },
+        modality: { type: 'string', multiple: true },
+        study: { type: 'string', multiple: true },
+        since: { type: 'string' },
+        days: { type: 'string' },
+        until: { type: 'string' },
+        limit: { type: 'string' },
+        concurrency: { type: 'string' },
+        shard: { type: 'string' },
+        shards: { type: 'string' },
+        header: { type: 'string', multiple: true },
+        timeout: { type: 'string' },
+        retries: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -178,6 +260,7 @@ export async function main(argv: string[]): Promise<number> {
     if (values.backend !== 'native' && values.backend !== 'wasm') throw new UsageError(`--backend must be native or wasm, got ${values.backend}`);
     if (command === 'segment') await segment(values);
     else if (command === 'evaluate') await evaluate(values);
+    else if (command === 'batch') return await batch(values);
     else throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     return 0;
   } catch (e) {
@@ -185,7 +268,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`cmunext: ${e.message}\n\n${USAGE}`);
       return 2;
     }
-    if (e instanceof InferenceError || e instanceof ImageFileError || e instanceof SegWriterError) {
+    if (e instanceof InferenceError || e instanceof ImageFileError || e instanceof SegWriterError || e instanceof PacsError) {
       console.error(`cmunext: ${e.message}`);
       return 1;
     }

@@ -1,0 +1,166 @@
+/**
+ * `cmunext batch` over a real Orthanc holding the demo studies and 200 generated ultrasound series: every series
+ * gets one SEG, a second run stores nothing, a run killed part-way and started again duplicates nothing, and three
+ * shard processes at once split the work exactly.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { readImageFile } from '../../cli/imageFile';
+import { toDisplay } from '../../extension/src/core/pixels';
+import { resizeBilinear } from '../../extension/src/core/resize';
+import { writePart10 } from '../../extension/src/dicom/part10';
+import { readSeg } from '../../extension/src/seg/readSeg';
+import { Pacs, startOrthanc, uploadFiles } from '../../scripts/pacs';
+import { tempDir } from '../helpers/tempDir';
+
+const ROOT = resolve(__dirname, '../..');
+const GENERATED = 200;
+let pacs: Pacs;
+let dicomweb: string;
+/** Every US series the PACS holds: the demo studies' and the generated ones. */
+let usSeries: string[];
+
+/** 50 studies of 4 series, each one 96x80 image of a BUSI case, mirrored or shifted so no two are alike. */
+async function generated(dir: string): Promise<string[]> {
+  const cases = readdirSync(join(ROOT, 'test/fixtures/busi/images256')).sort();
+  const greys = await Promise.all(cases.map(async (c) => {
+    const d = toDisplay(await readImageFile(join(ROOT, 'test/fixtures/busi/images256', c)));
+    const g = Float32Array.from({ length: d.width * d.height }, (_, i) => d.data[3 * i]);
+    return Uint8Array.from(resizeBilinear(g, d.width, d.height, 1, 96, 80), Math.round);
+  }));
+  const files: string[] = [];
+  for (let i = 0; i < GENERATED; i++) {
+    const study = `2.25.77${Math.floor(i / 4)}`;
+    const g = greys[i % greys.length];
+    const shift = Math.floor(i / greys.length) % 7;
+    const pixels = Uint8Array.from(g, (_, p) => g[Math.floor(p / 96) * 96 + ((p % 96) + shift) % 96]);
+    const file = join(dir, `g${i}.dcm`);
+    writeFileSync(file, writePart10({
+      SpecificCharacterSet: 'ISO_IR 192', SOPClassUID: '1.2.840.10008.5.1.4.1.1.6.1', SOPInstanceUID: `2.25.79${i}`,
+      PatientName: `Batch^${Math.floor(i / 4)}`, PatientID: `BATCH-${Math.floor(i / 4)}`, PatientBirthDate: '', PatientSex: 'F',
+      StudyInstanceUID: study, StudyDate: `202611${String(1 + (Math.floor(i / 4) % 28)).padStart(2, '0')}`, StudyTime: '080000', StudyID: '1', AccessionNumber: `B${Math.floor(i / 4)}`,
+      ReferringPhysicianName: '', SeriesInstanceUID: `2.25.78${i}`, SeriesNumber: (i % 4) + 1, InstanceNumber: 1, Modality: 'US',
+      Manufacturer: 'ohif-cmunext tests', PatientOrientation: '', ContentDate: '20261101', ContentTime: '080000', ImageType: ['ORIGINAL', 'PRIMARY'],
+      Rows: 80, Columns: 96, SamplesPerPixel: 1, PhotometricInterpretation: 'MONOCHROME2', BitsAllocated: 8, BitsStored: 8, HighBit: 7, PixelRepresentation: 0,
+      PixelData: [pixels.buffer], _vrMap: { PixelData: 'OB' },
+    }));
+    files.push(file);
+  }
+  return files;
+}
+
+beforeAll(async () => {
+  pacs = await startOrthanc();
+  dicomweb = `${pacs.url}/dicom-web`;
+  const demo = join(ROOT, 'demo/studies');
+  await uploadFiles(dicomweb, [...readdirSync(demo).map((f) => join(demo, f)), ...(await generated(tempDir('batch-sources')))]);
+  const found: string[] = (await (await fetch(`${dicomweb}/series?Modality=US&limit=1000`)).json()).map((s: any) => s['0020000E'].Value[0]);
+  usSeries = found.sort();
+}, 300000);
+
+afterAll(async () => {
+  await pacs?.stop();
+});
+
+interface Run {
+  lines: any[];
+  summary: { series: number; segmented: number; skipped: number; failed: number; images: number; seconds: number };
+  stderr: string;
+  code: number | null;
+}
+
+/** Runs the CLI as an operator would; `killAfter`: SIGKILL once that many series have been reported. */
+function batch(args: string[], killAfter?: number): Promise<Run> {
+  return new Promise((done) => {
+    const child: ChildProcess = spawn('node', [join(ROOT, 'bin/cmunext.js'), 'batch', '--pacs', dicomweb, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let stderr = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (killAfter !== undefined && out.split('\n').filter(Boolean).length >= killAfter) child.kill('SIGKILL');
+    });
+    child.stderr!.on('data', (d) => (stderr += d));
+    child.on('close', (code) => {
+      const lines = out.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      const summary = lines.length && 'seconds' in lines[lines.length - 1] ? lines.pop() : undefined;
+      done({ lines, summary, stderr, code });
+    });
+  });
+}
+
+/** Per US series, how many AI SEGs the PACS holds over it. */
+async function segsPerSeries(): Promise<Map<string, number>> {
+  const ids: string[] = await (await fetch(`${pacs.url}/tools/find`, { method: 'POST', body: JSON.stringify({ Level: 'Instance', Query: { Modality: 'SEG' } }) })).json();
+  const count = new Map<string, number>();
+  for (const id of ids) {
+    const seg = readSeg(new Uint8Array(await (await fetch(`${pacs.url}/instances/${id}/file`)).arrayBuffer()));
+    const series = String(seg.dataset.ReferencedSeriesSequence[0].SeriesInstanceUID);
+    count.set(series, (count.get(series) ?? 0) + 1);
+  }
+  return count;
+}
+
+async function deleteSegs(): Promise<void> {
+  const ids: string[] = await (await fetch(`${pacs.url}/tools/find`, { method: 'POST', body: JSON.stringify({ Level: 'Instance', Query: { Modality: 'SEG' } }) })).json();
+  for (const id of ids) await fetch(`${pacs.url}/instances/${id}`, { method: 'DELETE' });
+}
+
+const stored = (r: Run) => r.lines.filter((l) => l.seg).map((l) => l.series);
+/** Per series, the SEGs the runs say they stored (one per image grid with a finding). */
+const reported = (...runs: Run[]) => new Map(runs.flatMap((r) => r.lines.filter((l) => l.seg).map((l): [string, number] => [l.series, l.seg.split(',').length])));
+const sorted = (m: Map<string, number>) => [...m].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+
+describe('cmunext batch over a PACS', () => {
+  it('segments every series once, survives being killed part-way, and a second run stores nothing', async () => {
+    expect(usSeries.length).toBeGreaterThanOrEqual(GENERATED + 4);
+    const killed = await batch(['--concurrency', '3'], 40);
+    expect(killed.code).toBeNull(); // SIGKILL
+    expect(killed.summary).toBeUndefined();
+    const first = await batch(['--concurrency', '3']);
+    console.log(`batch after a kill at ${killed.lines.length} series: ${JSON.stringify(first.summary)}\n${first.stderr.trim()}`);
+    console.log(first.lines.filter((l) => l.status !== 'segmented' || !l.seg).map((l) => JSON.stringify(l)).join('\n'));
+    expect(first.code).toBe(0);
+    expect(first.summary).toMatchObject({ series: usSeries.length, failed: 0 });
+    // Between them, the two runs did every series; the PACS holds what they stored, once: one SEG a series (one a
+    // grid for the demo series whose three images differ in size), none where the model found nothing.
+    // The killed run may have stored a SEG it had no time to report: the next run finds it and skips that series.
+    const held = await segsPerSeries();
+    const said = reported(killed, first);
+    const skipped = new Set(first.lines.filter((l) => l.status === 'skipped').map((l) => l.series));
+    for (const [series, n] of said) expect([series, held.get(series)]).toEqual([series, n]);
+    expect([...held.keys()].filter((series) => !said.has(series) && !skipped.has(series))).toEqual([]);
+    expect([...skipped].filter((series) => !held.has(series))).toEqual([]);
+    expect(held.size).toBeGreaterThan(GENERATED * 0.9);
+    expect([...held.values()].filter((n) => n > 1)).toEqual([3]);
+
+    const again = await batch([]);
+    expect(again.summary).toMatchObject({ series: usSeries.length, segmented: usSeries.length - held.size, skipped: held.size, failed: 0 });
+    expect(stored(again)).toEqual([]);
+    expect(sorted(await segsPerSeries())).toEqual(sorted(held));
+  });
+
+  it('splits the work exactly between three shard processes running at once', async () => {
+    await deleteSegs();
+    const runs = await Promise.all([0, 1, 2].map((k) => batch(['--shard', `${k}/3`, '--concurrency', '2'])));
+    for (const r of runs) console.log(`shard: ${JSON.stringify(r.summary)} ${r.stderr.trim().split('\n').pop()}`);
+    const done = runs.flatMap((r) => r.lines.map((l) => l.series));
+    expect(done.sort()).toEqual(usSeries);
+    expect(runs.every((r) => r.summary.series > GENERATED / 6 && r.summary.failed === 0)).toBe(true);
+    expect(sorted(await segsPerSeries())).toEqual(sorted(reported(...runs)));
+  });
+
+  it('says what is wrong with its arguments, and names a PACS it cannot reach', async () => {
+    const bad = await batch(['--shard', '3/3']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/shard 3 of 3: the shard count must be a whole number from 1 and the shard from 0 to 2/);
+    const down = await new Promise<Run>((r) => {
+      const child = spawn('node', [join(ROOT, 'bin/cmunext.js'), 'batch', '--pacs', 'http://127.0.0.1:1/dicom-web', '--retries', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('close', (code) => r({ lines: [], summary: undefined as never, stderr, code }));
+    });
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(/http:\/\/127\.0\.0\.1:1\/dicom-web\/studies\?ModalitiesInStudy=US.*cannot be reached/);
+  });
+});
