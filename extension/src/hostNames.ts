@@ -31,6 +31,19 @@ export const COMMANDS = {
 } as const;
 
 /**
+ * The mode's keyboard shortcuts, in OHIF's hotkey definitions (customization `ohif.hotkeyBindings`): editable in
+ * OHIF's hotkey preferences, and rebound by a deployment's customizations as OHIF's own are. Alt combinations,
+ * which none of OHIF's default bindings use.
+ */
+export const HOTKEYS = [
+  { commandName: COMMANDS.segmentImage, label: 'CMUNeXt segment', keys: ['alt+s'], isEditable: true },
+  { commandName: COMMANDS.segmentSeries, label: 'CMUNeXt segment series', keys: ['alt+shift+s'], isEditable: true },
+  { commandName: COMMANDS.storeSeg, label: 'CMUNeXt store SEG', keys: ['alt+enter'], isEditable: true },
+  { commandName: COMMANDS.openStoredSeg, label: 'CMUNeXt open stored SEG', keys: ['alt+o'], isEditable: true },
+  { commandName: COMMANDS.saveSegFile, label: 'CMUNeXt save SEG as file', keys: ['alt+f'], isEditable: true },
+] as const;
+
+/**
  * Modalities of series with no image a stack viewport shows: segmentations, structures, reports, presentation
  * states, key objects, documents, waveforms, and whole-slide microscopy (which OHIF shows in a viewport of its own).
  */

@@ -2,7 +2,7 @@
  * "CMUNeXt segmentation" mode for OHIF 3.13: the study with the CMUNeXt buttons, OHIF's labelmap segmentation panel,
  * and the brush, eraser and undo tools for correcting the result.
  */
-import { COMMANDS, isImageModality, OHIF, OHIF_RANGE, READY_EVALUATOR } from '../../extension/src/hostNames';
+import { COMMANDS, HOTKEYS, isImageModality, OHIF, OHIF_RANGE, READY_EVALUATOR } from '../../extension/src/hostNames';
 
 const id = 'cmunext-segmentation';
 
@@ -81,6 +81,8 @@ const modeInstance = {
     // The model loads and warms up while the reader looks at the study, not on the first click.
     commandsManager.runCommand(COMMANDS.preload);
     initToolGroup(extensionManager, toolGroupService);
+    // Beside OHIF's own hotkeys; a deployment's customization of ohif.hotkeyBindings (or the reader's preferences) rebinds them.
+    customizationService.setCustomizations({ 'ohif.hotkeyBindings': { $push: HOTKEYS } });
     const stock = (name: string) => (customizationService.getCustomization(name) as unknown[] | undefined) ?? [];
     toolbarService.register([...stock('cornerstone.toolbarButtons'), ...stock('cornerstone.segmentationToolbarButtons'), ...cmunextButtons, ...undoRedo]);
     toolbarService.updateSection(toolbarService.sections.primary, ['CMUNeXtSegment', 'CMUNeXtSegmentSeries', 'CMUNeXtStore', 'CMUNeXtOpen', 'WindowLevel', 'Pan', 'Zoom', 'Undo', 'Redo', 'Layout']);

@@ -486,6 +486,24 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
     }
   });
 
+  it('runs its commands from OHIF hotkeys, which OHIF\'s hotkey manager lists beside its own', async () => {
+    const { browser, page, errors } = await openStudy([]);
+    try {
+      const bound = await page.evaluate(() => (window as any).services.customizationService.getCustomization('ohif.hotkeyBindings')
+        .filter((h: { commandName: string }) => h.commandName.startsWith('cmunext')).map((h: { commandName: string; keys: string[] }) => `${h.commandName} ${h.keys.join(' ')}`));
+      expect(bound).toEqual(['cmunextSegmentImage alt+s', 'cmunextSegmentSeries alt+shift+s', 'cmunextStoreSeg alt+enter', 'cmunextOpenStoredSeg alt+o', 'cmunextSaveSegFile alt+f']);
+      await page.locator('canvas').first().click();
+      await page.keyboard.press('Alt+s');
+      await page.waitForFunction(() => /ms per image|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 120000 });
+      expect(await statusText(page)).toMatch(/ on wasm: 1 image\(s\), \d+ ms per image/);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Alt+f')]);
+      expect(download.suggestedFilename()).toMatch(/^cmunext-seg-1-of-1-\w+\.dcm$/);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('segments an enhanced multi-frame MR, stores each frame on its own plane, and reopens a SEG by plane position alone', async () => {
     const { sop, zs, study } = await uploadEnhancedMr();
     const { browser, page, errors } = await openStudy([], study);
