@@ -15,6 +15,7 @@ import { ImageFileError, decodeImage, encodeMaskPng, readFileBytes, readImageFil
 import { NodeBackend, openModel } from './nodeModel';
 import { Pacs, PacsError } from './batch/pacs';
 import { runBatch } from './batch/run';
+import { runExport } from './batch/export';
 import { parseShard } from './batch/shard';
 import { defaultModelDir } from '../scripts/root';
 
@@ -22,6 +23,7 @@ const USAGE = `cmunext: CMUNeXt segmentation from the command line, with the vie
 
   cmunext segment  --model models/<id> --input FILE --out MASK.png|SEG.dcm [--frame N] [--threshold T] [--creator NAME] [--tta LIST]
   cmunext evaluate --model models/<id> --images DIR --masks DIR [--cases LIST] [--size N] [--tta LIST] [--json]
+  cmunext export   --pacs DICOMWEB_ROOT --out DIR [--study UID]... [--since/--until YYYYMMDD | --days N] [--size N]
   cmunext batch    --pacs DICOMWEB_ROOT [--model models/<id>] [--modality M]... [--study UID]... [--since YYYYMMDD]
                    [--until YYYYMMDD] [--days N] [--limit N] [--concurrency N] [--shard K/N | --shards N] [--header 'Name: value']...
 
@@ -47,6 +49,10 @@ second or restarted run stores nothing twice. One JSON line a series, then {"ser
   --days N                studies dated today (1) or in the last N days: a nightly run's window
   --concurrency N         series in flight at once (default 3): reading and storing overlap the model's runs
   --timeout S             seconds each PACS request may take (default 120); --retries N tries (default 4)
+
+export: every reader's correction of a CMUNeXt AI result (ContentLabel CMUNEXT_EDIT) in the PACS, as image and mask
+PNG pairs in DIR/images and DIR/masks (on an NxN grid, --size, default 256, as train.py reads them; 0 keeps each
+image's grid), DIR/cases.txt, and DIR/corrections.csv (Dice with the AI result, reader, model version, per pair).
 
 Inputs: PNG, JPEG, or DICOM: uncompressed, big endian, deflate, RLE, JPEG (8-bit baseline and extended, lossless),
 JPEG-LS, JPEG 2000 and HTJ2K (12-bit JPEG and signed HTJ2K are refused by name). Masks: same file names as their
@@ -167,22 +173,13 @@ async function evaluate(v: Values): Promise<void> {
 const DATE = /^\d{8}$/;
 const dicomDate = (d: Date) => `${d.getFullYear()}${String(d.getMonth() + 1).padStart(2, '0')}${String(d.getDate()).padStart(2, '0')}`;
 
-async function batch(v: Values): Promise<number> {
+const whole = (v: Values, name: string, from: number) => number(v[name] as string | undefined, name, (x) => Number.isInteger(x) && x >= from, `a whole number from ${from}`);
+
+/** --pacs, --header (and CMUNEXT_PACS_AUTHORIZATION), --timeout, --retries: the PACS a batch or an export talks to. */
+function pacsFrom(v: Values): Pacs {
   need(v, 'pacs');
   const root = String(v.pacs).replace(/\/$/, '');
   if (!/^https?:\/\//.test(root)) throw new UsageError(`--pacs must be a DICOMweb root URL (http:// or https://), got ${JSON.stringify(root)}`);
-  for (const k of ['since', 'until'] as const) if (v[k] !== undefined && !DATE.test(String(v[k]))) throw new UsageError(`--${k} takes a date as YYYYMMDD, got ${JSON.stringify(v[k])}`);
-  const whole = (name: string, from: number) => number(v[name] as string | undefined, name, (x) => Number.isInteger(x) && x >= from, `a whole number from ${from}`);
-  const days = whole('days', 1);
-  if (days !== undefined && v.since !== undefined) throw new UsageError('give --since or --days, not both');
-  // --days 1: today's studies; 2: since yesterday (a nightly run's window, in the machine's time zone).
-  const since = days === undefined ? (v.since as string | undefined) : dicomDate(new Date(Date.now() - (days - 1) * 86_400_000));
-  let shard;
-  try {
-    shard = parseShard(v.shard as string | undefined, v.shards as string | undefined, process.env);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
   const headers: Record<string, string> = {};
   if (process.env.CMUNEXT_PACS_AUTHORIZATION) headers.Authorization = process.env.CMUNEXT_PACS_AUTHORIZATION;
   for (const h of (v.header as string[] | undefined) ?? []) {
@@ -190,19 +187,47 @@ async function batch(v: Values): Promise<number> {
     if (at < 1) throw new UsageError(`--header takes 'Name: value', got ${JSON.stringify(h)}`);
     headers[h.slice(0, at).trim()] = h.slice(at + 1).trim();
   }
+  return { root, headers, timeoutMs: (whole(v, 'timeout', 1) ?? 120) * 1000, tries: whole(v, 'retries', 1) ?? 4, backoffMs: 500 };
+}
+
+/** --study, --since/--until or --days: which studies. --days 1 is today's; 2 adds yesterday's (a nightly window). */
+function studyWindow(v: Values): { studies?: string[]; since?: string; until?: string } {
+  for (const k of ['since', 'until'] as const) if (v[k] !== undefined && !DATE.test(String(v[k]))) throw new UsageError(`--${k} takes a date as YYYYMMDD, got ${JSON.stringify(v[k])}`);
+  const days = whole(v, 'days', 1);
+  if (days !== undefined && v.since !== undefined) throw new UsageError('give --since or --days, not both');
+  const since = days === undefined ? (v.since as string | undefined) : dicomDate(new Date(Date.now() - (days - 1) * 86_400_000));
+  return { studies: v.study as string[] | undefined, since, until: v.until as string | undefined };
+}
+
+async function exportCorrections(v: Values): Promise<number> {
+  need(v, 'out');
+  const size = whole(v, 'size', 0) ?? 256;
+  const summary = await runExport({ pacs: pacsFrom(v), out: v.out as string, size, ...studyWindow(v) });
+  console.log(JSON.stringify(summary));
+  return 0;
+}
+
+async function batch(v: Values): Promise<number> {
+  const pacs = pacsFrom(v);
+  const window = studyWindow(v);
+  let shard;
+  try {
+    shard = parseShard(v.shard as string | undefined, v.shards as string | undefined, process.env);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   const session = await openModel((v.model as string | undefined) ?? defaultModelDir(), v.backend as NodeBackend, threadCount(v));
   const modalities = (v.modality as string[] | undefined) ?? session.manifest.modalities ?? [];
   if (!modalities.length) throw new UsageError(`${session.manifest.id} names no modalities; give --modality`);
-  const pacs: Pacs = { root, headers, timeoutMs: (whole('timeout', 1) ?? 120) * 1000, tries: whole('retries', 1) ?? 4, backoffMs: 500 };
   const bar = process.stderr.isTTY ? (done: number, total: number, images: number) => {
     const width = 30;
     const filled = total ? Math.round((done / total) * width) : width;
     process.stderr.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total} series, ${images} images`);
   } : undefined;
   const summary = await runBatch({
-    pacs, session, modalities, studies: v.study as string[] | undefined, since, until: v.until as string | undefined,
+    pacs, session, modalities, ...window,
     threshold: number(v.threshold as string, 'threshold', (x) => x > 0 && x < 1, 'between 0 and 1'),
-    limit: whole('limit', 0), shard, concurrency: whole('concurrency', 1) ?? 3,
+    limit: whole(v, 'limit', 0), shard, concurrency: whole(v, 'concurrency', 1) ?? 3,
     onSeries: (outcome) => console.log(JSON.stringify(outcome)),
     onProgress: bar,
   });
@@ -261,6 +286,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'segment') await segment(values);
     else if (command === 'evaluate') await evaluate(values);
     else if (command === 'batch') return await batch(values);
+    else if (command === 'export') return await exportCorrections(values);
     else throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     return 0;
   } catch (e) {

@@ -60,16 +60,25 @@ async function get(pacs: Pacs, path: string, accept: string): Promise<Response> 
   return r;
 }
 
-async function json(pacs: Pacs, path: string): Promise<any[]> {
+export /** The answer's body; a connection dropped while it arrives is a failure that may pass, like no answer at all. */
+async function body<T>(r: Response, read: (r: Response) => Promise<T>): Promise<T> {
+  try {
+    return await read(r);
+  } catch (e) {
+    throw new PacsError(`${r.url}: the answer broke off (${(e as Error)?.message ?? e})`, 0);
+  }
+}
+
+export async function json(pacs: Pacs, path: string): Promise<any[]> {
   return withRetries(pacs, async () => {
     const r = await get(pacs, path, 'application/dicom+json');
-    const text = r.status === 204 ? '' : await r.text();
+    const text = r.status === 204 ? '' : await body(r, (x) => x.text());
     return text ? JSON.parse(text) : [];
   });
 }
 
 /** A QIDO-RS search read page by page (limit/offset), so a PACS with a result cap still gives all. */
-async function search(pacs: Pacs, path: string, page = 500): Promise<any[]> {
+export async function search(pacs: Pacs, path: string, page = 500): Promise<any[]> {
   const out: any[] = [];
   for (let offset = 0; ; offset += page) {
     const got = await json(pacs, `${path}${path.includes('?') ? '&' : '?'}limit=${page}&offset=${offset}`);
@@ -134,7 +143,7 @@ export async function instancesOf(pacs: Pacs, ref: SeriesRef): Promise<string[]>
 export async function retrieve(pacs: Pacs, ref: SeriesRef, sop: string): Promise<Uint8Array> {
   return withRetries(pacs, async () => {
     const r = await get(pacs, `/studies/${ref.study}/series/${ref.series}/instances/${sop}`, `multipart/related; ${multipartType('application/dicom')}; transfer-syntax=*`);
-    return firstPart(new Uint8Array(await r.arrayBuffer()), r.headers.get('content-type') ?? '');
+    return firstPart(new Uint8Array(await body(r, (x) => x.arrayBuffer())), r.headers.get('content-type') ?? '');
   });
 }
 

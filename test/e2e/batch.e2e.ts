@@ -3,10 +3,16 @@
  * gets one SEG, a second run stores nothing, a run killed part-way and started again duplicates nothing, and three
  * shard processes at once split the work exactly.
  */
-import { ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readImageFile } from '../../cli/imageFile';
+import { readImageFile, readMaskFile } from '../../cli/imageFile';
+import { validateManifest } from '../../extension/src/core/validateManifest';
+import { readPart10 } from '../../extension/src/dicom/part10';
+import { storeInstances } from '../../extension/src/dicomweb/stow';
+import { aiSegments, aiSeriesOptions } from '../../extension/src/seg/provenance';
+import { planStore } from '../../extension/src/seg/storePlan';
+import { metadataOf } from '../helpers/dicom';
 import { toDisplay } from '../../extension/src/core/pixels';
 import { resizeBilinear } from '../../extension/src/core/resize';
 import { writePart10 } from '../../extension/src/dicom/part10';
@@ -20,6 +26,19 @@ let pacs: Pacs;
 let dicomweb: string;
 /** Every US series the PACS holds: the demo studies' and the generated ones. */
 let usSeries: string[];
+/** The generated source files. */
+let sources: string;
+
+/** The AI SEG the PACS holds over a series. */
+async function segOver(series: string): Promise<Uint8Array> {
+  const ids: string[] = await (await fetch(`${pacs.url}/tools/find`, { method: 'POST', body: JSON.stringify({ Level: 'Instance', Query: { Modality: 'SEG' } }) })).json();
+  for (const id of ids) {
+    const bytes = new Uint8Array(await (await fetch(`${pacs.url}/instances/${id}/file`)).arrayBuffer());
+    const seg = readSeg(bytes);
+    if (seg.dataset.ContentLabel === 'CMUNEXT_AI' && seg.dataset.ReferencedSeriesSequence[0].SeriesInstanceUID === series) return bytes;
+  }
+  throw new Error(`no AI SEG over ${series}`);
+}
 
 /** 50 studies of 4 series, each one 96x80 image of a BUSI case, mirrored or shifted so no two are alike. */
 async function generated(dir: string): Promise<string[]> {
@@ -54,7 +73,8 @@ beforeAll(async () => {
   pacs = await startOrthanc();
   dicomweb = `${pacs.url}/dicom-web`;
   const demo = join(ROOT, 'demo/studies');
-  await uploadFiles(dicomweb, [...readdirSync(demo).map((f) => join(demo, f)), ...(await generated(tempDir('batch-sources')))]);
+  sources = tempDir('batch-sources');
+  await uploadFiles(dicomweb, [...readdirSync(demo).map((f) => join(demo, f)), ...(await generated(sources))]);
   const found: string[] = (await (await fetch(`${dicomweb}/series?Modality=US&limit=1000`)).json()).map((s: any) => s['0020000E'].Value[0]);
   usSeries = found.sort();
 }, 300000);
@@ -143,11 +163,57 @@ describe('cmunext batch over a PACS', () => {
   it('splits the work exactly between three shard processes running at once', async () => {
     await deleteSegs();
     const runs = await Promise.all([0, 1, 2].map((k) => batch(['--shard', `${k}/3`, '--concurrency', '2'])));
-    for (const r of runs) console.log(`shard: ${JSON.stringify(r.summary)} ${r.stderr.trim().split('\n').pop()}`);
+    for (const r of runs) console.log(`shard: ${JSON.stringify(r.summary)} ${r.stderr.trim().split('\n').pop()}\n${r.lines.filter((l) => l.status === 'failed').map((l) => JSON.stringify(l)).join('\n')}`);
     const done = runs.flatMap((r) => r.lines.map((l) => l.series));
     expect(done.sort()).toEqual(usSeries);
     expect(runs.every((r) => r.summary.series > GENERATED / 6 && r.summary.failed === 0)).toBe(true);
     expect(sorted(await segsPerSeries())).toEqual(sorted(reported(...runs)));
+  });
+
+  it('exports the readers\' corrections as training pairs that a fine-tuning run reads', async () => {
+    // Three readers' corrections of batch AI results, made as the viewer's Store makes them: a square painted in.
+    const manifest = validateManifest(JSON.parse(readFileSync(join(ROOT, 'models/cmunext-busi/manifest.json'), 'utf8')));
+    const corrected = new Map<string, Uint8Array>();
+    for (const i of [0, 1, 2]) {
+      const series = `2.25.78${i}`;
+      const aiBytes = await segOver(series);
+      const ai = readSeg(aiBytes);
+      const source = metadataOf(readPart10(readFileSync(join(sources, `g${i}.dcm`))).dataset);
+      const mask = Uint8Array.from(ai.frames[0].mask);
+      for (let y = 5; y < 15; y++) mask.fill(1, y * 96 + 5, y * 96 + 15);
+      const plan = planStore({
+        sources: [source], masks: [{ source: 0, segment: 1, mask }], aiMasks: [ai.frames[0].mask],
+        described: { segments: aiSegments(manifest, { threshold: 0.5, backend: 'cpu' }), series: aiSeriesOptions(manifest) },
+        storedAiUid: ai.sopInstanceUID, contentCreatorName: `Reader^${i}`, now: new Date(),
+      });
+      expect(plan.instances).toHaveLength(1);
+      await storeInstances(dicomweb, plan.instances);
+      corrected.set(String(source.SOPInstanceUID), mask);
+    }
+    const out = tempDir('export');
+    const run = spawnSync('node', [join(ROOT, 'bin/cmunext.js'), 'export', '--pacs', dicomweb, '--out', out, '--size', '0'], { encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout.trim())).toEqual({ corrections: 3, pairs: 3 });
+    const cases = readFileSync(join(out, 'cases.txt'), 'utf8').trim().split('\n');
+    for (const name of cases) {
+      const sop = name.split('_')[1];
+      // The exported mask is what the reader stored, pixel for pixel.
+      expect(Array.from((await readMaskFile(join(out, 'masks', `${name}.png`))).data)).toEqual(Array.from(corrected.get(sop)!));
+      const image = await readImageFile(join(out, 'images', `${name}.png`));
+      expect([image.columns, image.rows]).toEqual([96, 80]);
+    }
+    const csv = readFileSync(join(out, 'corrections.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('case,study,correction_sop,ai_seg,source_sop,source_frame,reader,model,model_version,ai_dice,pixels_added,pixels_removed');
+    expect(csv.slice(1).map((l) => l.split(',')[6]).sort()).toEqual(['Reader^0', 'Reader^1', 'Reader^2']);
+    for (const l of csv.slice(1)) expect(Number(l.split(',')[9])).toBeGreaterThan(0);
+
+    // A short fine-tuning run from the shipped weights reads the export as it is.
+    const tune = spawnSync('/usr/bin/python3', [join(ROOT, 'models/training/train.py'), '--variant', 'base', '--run', join(out, 'run'),
+      '--images', join(out, 'images'), '--masks', join(out, 'masks'), '--cases', join(out, 'cases.txt'), '--val-fraction', '0',
+      '--init', join(ROOT, 'models/training/runs/cmunext-busi-all-swa/average.pt'), '--epochs', '1', '--schedule', '64', '--batch', '3', '--lr', '0.001'], { encoding: 'utf8' });
+    console.log(`fine-tuning on the export: exit ${tune.status}\n${(tune.stdout + tune.stderr).trim().split('\n').slice(-3).join('\n')}`);
+    expect(tune.status).toBe(0);
+    expect(readFileSync(join(out, 'run', 'metrics.csv'), 'utf8').trim().split('\n')).toHaveLength(2);
   });
 
   it('says what is wrong with its arguments, and names a PACS it cannot reach', async () => {

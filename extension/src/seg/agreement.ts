@@ -1,5 +1,6 @@
 import { overlap } from '../core/metrics';
 import { SegmentDescription, SegWriterOptions } from './types';
+import { CORRECTION_CONTENT_LABEL } from './provenance';
 
 /** How a corrected segment differs from the AI's: what teams audit and retrain on. */
 export interface Agreement {
@@ -73,7 +74,7 @@ export function correctedSeriesOptions(ai: SegWriterOptions, stats: Agreement[],
     ...ai,
     seriesDescription: ai.seriesDescription.replace(/^AI segmentation/, 'Corrected AI segmentation').slice(0, 64),
     seriesNumber: ai.seriesNumber + 1,
-    contentLabel: 'CMUNEXT_EDIT',
+    contentLabel: CORRECTION_CONTENT_LABEL,
     contentDescription: correctionDescription(stats),
     contentCreatorName,
   };

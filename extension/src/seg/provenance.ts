@@ -7,6 +7,8 @@ export const EXTENSION_NAME = pkg.name;
 export const EXTENSION_VERSION = pkg.version;
 /** The ContentLabel of every AI SEG this extension writes: what marks a stored SEG as CMUNeXt output. */
 export const AI_CONTENT_LABEL = 'CMUNEXT_AI';
+/** The ContentLabel of a reader's correction of a CMUNeXt AI result. */
+export const CORRECTION_CONTENT_LABEL = 'CMUNEXT_EDIT';
 
 export interface RunInfo {
   threshold: number;
