@@ -18,11 +18,13 @@ export interface ToolConfig {
   storeTimeoutSeconds: number;
   /** What a whole-series run may keep in the viewer (probabilities, AI masks, labelmap), in MB; a longer series is refused up front. */
   seriesMemoryMB: number;
+  /** Open a series' newest CMUNeXt SEG (a batch's AI result, or a correction) as its editable labelmap when it is shown. */
+  openStoredSegs: boolean;
 }
 
 const BACKENDS = ['webgpu', 'wasm'] as const;
 type Backend = (typeof BACKENDS)[number];
-const SETTINGS = ['modelUrl', 'assetsUrl', 'backends', 'contentCreatorName', 'workerIdleMinutes', 'storeTimeoutSeconds', 'seriesMemoryMB'];
+const SETTINGS = ['modelUrl', 'assetsUrl', 'backends', 'contentCreatorName', 'workerIdleMinutes', 'storeTimeoutSeconds', 'seriesMemoryMB', 'openStoredSegs'];
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -69,6 +71,12 @@ function minutes(v: unknown): number {
   return v;
 }
 
+function flag(v: unknown, key: string, fallback: boolean): boolean {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'boolean') throw new ConfigError(`.${key} must be true or false, got ${shown(v)}`);
+  return v;
+}
+
 /** A positive number setting, or its default when absent. */
 function positive(v: unknown, key: string, unit: string, fallback: number): number {
   if (v === undefined) return fallback;
@@ -92,5 +100,6 @@ export function resolveConfig(raw: unknown, place: Omit<AssetPlace, 'configured'
     workerIdleMinutes: minutes(s.workerIdleMinutes),
     storeTimeoutSeconds: positive(s.storeTimeoutSeconds, 'storeTimeoutSeconds', 'seconds', 120),
     seriesMemoryMB: positive(s.seriesMemoryMB, 'seriesMemoryMB', 'megabytes', 1024),
+    openStoredSegs: flag(s.openStoredSegs, 'openStoredSegs', true),
   };
 }

@@ -261,6 +261,10 @@ export function ohifHost(params: ExtensionParams): HostPort<Target> {
     refreshToolbar: () => refreshToolbar(services),
     signedInProfile: () => signedInProfile(services),
     saveFile,
+    onImagesShown: (listener) => {
+      const viewports = services.cornerstoneViewportService;
+      return viewports.subscribe(viewports.EVENTS.VIEWPORT_DATA_CHANGED, () => listener()).unsubscribe;
+    },
   };
 }
 

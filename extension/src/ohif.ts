@@ -14,7 +14,11 @@ export interface Notification {
 
 export interface OhifServices {
   viewportGridService: { getActiveViewportId(): string; getDisplaySetsUIDsForViewport(viewportId: string): string[] };
-  cornerstoneViewportService: { getCornerstoneViewport(viewportId: string): CornerstoneViewport | undefined };
+  cornerstoneViewportService: {
+    getCornerstoneViewport(viewportId: string): CornerstoneViewport | undefined;
+    EVENTS: { VIEWPORT_DATA_CHANGED: string };
+    subscribe(event: string, listener: (detail: unknown) => void): { unsubscribe(): void };
+  };
   displaySetService: { getDisplaySetByUID(uid: string): DisplaySet | undefined };
   segmentationService: {
     createLabelmapForDisplaySet(displaySet: DisplaySet, options: { label: string; segments: Record<number, { label: string; active?: boolean }> }): Promise<string>;

@@ -26,8 +26,11 @@ export class CmunextTool {
   private readonly worker: WorkerHost;
   private readonly context: CommandContext<Target>;
   private panel?: ToolPanel;
+  /** Series already looked at for a stored CMUNeXt SEG to open as they are shown. */
+  private readonly shownBefore = new Set<string>();
+  private stopWatchingShown?: () => void;
 
-  constructor(params: ExtensionParams, config: ToolConfig) {
+  constructor(params: ExtensionParams, private readonly config: ToolConfig) {
     const host = ohifHost(params);
     this.gate = new ActionGate((busy) => {
       host.refreshToolbar();
@@ -114,6 +117,26 @@ export class CmunextTool {
   /** The mode opened: the worker starts and the model loads and warms up before the reader's first click. */
   preload(): void {
     this.worker.preload();
+    if (this.config.openStoredSegs) this.stopWatchingShown ??= this.context.host.onImagesShown(() => void this.openOnShow());
+  }
+
+  /**
+   * A series shown for the first time opens with its newest CMUNeXt SEG (a batch's AI result, a correction) as its
+   * editable labelmap; nothing is said where it has none. Waits for the viewport's first image, for up to 10 s.
+   */
+  private async openOnShow(): Promise<void> {
+    let target: Target | undefined;
+    for (let tries = 0; !target && tries < 20; tries++) {
+      try {
+        target = this.context.host.activeTarget();
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+    const key = target?.displaySet.displaySetInstanceUID;
+    if (!target || !key || this.shownBefore.has(key) || this.gate.busy) return;
+    this.shownBefore.add(key);
+    await this.guard(() => this.gate.exclusive('opening a stored SEG', 'open a stored SEG', () => openStored(this.context, target, { onShow: true })));
   }
 
   /** Segments the image shown in the active viewport. */
@@ -148,6 +171,9 @@ export class CmunextTool {
 
   /** Leaving the mode: its segmentations go with it. The model stays loaded for the next visit. */
   dispose(): void {
+    this.stopWatchingShown?.();
+    this.stopWatchingShown = undefined;
+    this.shownBefore.clear();
     this.gate.abort?.abort();
     this.runs.clear();
     this.panel?.remove();

@@ -10,6 +10,7 @@ import { saveFiles, store } from '../../extension/src/controller/store';
 import { rethreshold } from '../../extension/src/controller/threshold';
 import { StoreError } from '../../extension/src/dicomweb/stow';
 import { readSeg } from '../../extension/src/seg/readSeg';
+import { writePart10 } from '../../extension/src/dicom/part10';
 import { UserError } from '../../extension/src/userError';
 import { model, stack, world, World } from './fakes';
 
@@ -303,6 +304,29 @@ describe('open stored SEG', () => {
   it('says when no stored SEG lies on the images shown', async () => {
     const w = world([LESION]);
     await expect(openNow(w)).rejects.toThrow('no stored SEG in this study refers to the images shown');
+  });
+
+  it('opens a series\' CMUNeXt SEG as the series is shown, quietly where there is none, never over the series\' own result or another tool\'s SEG', async () => {
+    const onShow = (w: World) => openStored(w.ctx, w.host.target, { onShow: true });
+    // Another tool's SEG over the image: left for the reader to open.
+    const other = world([LESION]);
+    await segmentShown(other);
+    await storeNow(other);
+    const [ai] = other.pacs.stores[0];
+    const foreign = readSeg(ai).dataset;
+    const viewer = world([LESION]);
+    viewer.pacs.stores.push([writePart10({ ...foreign, ContentLabel: 'OTHER_TOOL', SOPInstanceUID: '2.25.9911' })]);
+    await onShow(viewer);
+    expect([viewer.host.created, viewer.panel.said]).toEqual([[], []]);
+    // A CMUNeXt AI SEG (a batch's): opened for editing, said.
+    viewer.pacs.stores.push([ai]);
+    await onShow(viewer);
+    expect(viewer.host.created).toHaveLength(1);
+    expect(viewer.host.mask('img1')).toEqual([1, 1, 0, 0]);
+    expect(viewer.panel.last).toMatch(/^Opened "AI segmentation .*" \(AUTOMATIC, 1 frame\(s\)\) for editing\./);
+    // Shown again with its result there: nothing set aside, nothing opened twice.
+    await onShow(viewer);
+    expect(viewer.host.created).toHaveLength(1);
   });
 
   it('opens the newest SEG for editing; its edits are stored as a correction measured against the AI original', async () => {

@@ -99,6 +99,9 @@ export class FakeHost implements HostPort<FakeTarget> {
   saveFile(name: string, bytes: Uint8Array): void {
     this.saved.push({ name, bytes });
   }
+  onImagesShown(): () => void {
+    return () => undefined;
+  }
 
   /** The reader's brush (1) or eraser (0) on pixels of an image, in the segmentation the tool shows last. */
   paint(imageId: string, pixels: number[], value: 0 | 1, segmentationId = this.created[this.created.length - 1].id): void {

@@ -13,6 +13,8 @@ import { storeInstances } from '../../extension/src/dicomweb/stow';
 import { aiSegments, aiSeriesOptions } from '../../extension/src/seg/provenance';
 import { planStore } from '../../extension/src/seg/storePlan';
 import { metadataOf } from '../helpers/dicom';
+import { openModel } from '../../cli/nodeModel';
+import { segmentImage } from '../../extension/src/runtime/segmenter';
 import { toDisplay } from '../../extension/src/core/pixels';
 import { resizeBilinear } from '../../extension/src/core/resize';
 import { writePart10 } from '../../extension/src/dicom/part10';
@@ -168,6 +170,18 @@ describe('cmunext batch over a PACS', () => {
     expect(done.sort()).toEqual(usSeries);
     expect(runs.every((r) => r.summary.series > GENERATED / 6 && r.summary.failed === 0)).toBe(true);
     expect(sorted(await segsPerSeries())).toEqual(sorted(reported(...runs)));
+
+    // Throughput beside the model's own rate on the same machine, in this run (figures, not a test of speed).
+    const images = runs.reduce((n, r) => n + r.summary.images, 0);
+    const wall = Math.max(...runs.map((r) => r.summary.seconds));
+    const session = await openModel(join(ROOT, 'models/cmunext-busi'), 'native');
+    const files = readdirSync(sources).filter((f) => f.endsWith('.dcm')).slice(0, 60);
+    const decoded = await Promise.all(files.map(async (f) => readImageFile(join(sources, f))));
+    await segmentImage(session, decoded[0]);
+    const started = performance.now();
+    for (const image of decoded) await segmentImage(session, image);
+    const modelRate = decoded.length / ((performance.now() - started) / 1000);
+    console.log(`throughput: three shards ${(images / wall).toFixed(1)} images/s (${images} images in ${wall} s); the model alone in-process (onnxruntime-node, pre- and post-processing included) ${modelRate.toFixed(1)} images/s: ${((100 * images) / wall / modelRate).toFixed(0)}%`);
   });
 
   it('exports the readers\' corrections as training pairs that a fine-tuning run reads', async () => {

@@ -39,7 +39,8 @@ beforeAll(async () => {
   pacs = await startOrthanc();
   const studies = join(ROOT, 'demo/studies');
   await uploadFiles(`${pacs.url}/dicom-web`, readdirSync(studies).map((f) => join(studies, f)));
-  ({ server, url: base } = await serveViewer(projectMounts(ROOT), appConfig(EXTENSION_MODULES)));
+  // Stored SEGs open on request here, so each test sees the labelmaps it makes; the restart test runs the default.
+  ({ server, url: base } = await serveViewer(projectMounts(ROOT), appConfig(EXTENSION_MODULES, { openStoredSegs: false })));
   const found = await (await fetch(`${base}/dicom-web/studies?AccessionNumber=DEMO1`)).json();
   studyUID = found[0]['0020000D'].Value[0];
   cineStudyUID = (await (await fetch(`${base}/dicom-web/studies?AccessionNumber=DEMO2`)).json())[0]['0020000D'].Value[0];
@@ -604,7 +605,7 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
     // The host bundler fixed import.meta.url to the build machine's file: the extension must not look for its files there.
     expect(bundle).not.toContain('import.meta.url');
     expect(bundle).toMatch(/file:\/\/\/[^"']*ohif-extension-cmunext\/dist\/cmunext\/cmunext-extension\.js/);
-    const host = await serveViewer(Object.fromEntries(['host', 'cmunext', 'models'].map((f) => [`/${f}/`, [join(build.root, f)]])), appConfig(build.modules));
+    const host = await serveViewer(Object.fromEntries(['host', 'cmunext', 'models'].map((f) => [`/${f}/`, [join(build.root, f)]])), appConfig(build.modules, { openStoredSegs: false }));
     const { browser, page, errors, requests } = await openStudy([], studyUID, host.url);
     try {
       const status = await segment(page);
@@ -870,7 +871,7 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
   });
 
   it('lets the inference worker go when idle, stores and re-thresholds without it, and loads it again to segment', async () => {
-    const quick = await serveViewer(projectMounts(ROOT), appConfig(EXTENSION_MODULES, { workerIdleMinutes: 0.05 })); // 3 s
+    const quick = await serveViewer(projectMounts(ROOT), appConfig(EXTENSION_MODULES, { workerIdleMinutes: 0.05, openStoredSegs: false })); // 3 s
     const workers: { url: string; closed: boolean }[] = [];
     // Every worker from the page's start: the mode starts one on entry, which may already be let go by the click.
     const { browser, page, errors } = await openStudy([], studyUID, quick.url, async (p) => p.on('worker', (w) => {
@@ -928,7 +929,7 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
     }
   });
 
-  it('keeps a SEG stored on the default set-up across a restart of npm start, loading the demo studies once', async () => {
+  it('keeps a SEG stored on the default set-up across a restart of npm start, loading the demo studies once, and opens stored CMUNeXt SEGs (a batch\'s too) as their series are shown', async () => {
     const port = await freePort();
     const env = { ...process.env, PORT: String(port), PACS_DIR: join(tempDir('pacs'), 'data') };
     const at = `http://127.0.0.1:${port}`;
@@ -948,18 +949,38 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
         await browser.close();
       }
       expect(await instances()).toBe(demoFiles + 1);
+      // A batch over the JPEG study, through the viewer's own /dicom-web.
+      const jpegStudy = (await (await fetch(`${at}/dicom-web/studies?AccessionNumber=DEMO5`)).json())[0]['0020000D'].Value[0];
+      const batchRun = spawnSync('node', [join(ROOT, 'bin/cmunext.js'), 'batch', '--pacs', `${at}/dicom-web`, '--study', jpegStudy], { encoding: 'utf8' });
+      expect([batchRun.status, JSON.parse(batchRun.stdout.trim().split('\n').pop()!)]).toEqual([0, expect.objectContaining({ series: 1, segmented: 1 })]);
       await npmStart.stop();
       npmStart = await startMain(env);
       expect(npmStart.log).toContain('0 demo instances loaded (all there already)');
-      expect(await instances()).toBe(demoFiles + 1);
+      expect(await instances()).toBe(demoFiles + 2);
+      // The default set-up opens the series' stored CMUNeXt SEG as it is shown: no click.
       const again = await openStudy([], study, at);
       try {
-        expect(await openStored(again.page)).toMatch(/^Opened/);
+        await again.page.waitForFunction(() => /^Opened|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 60000 });
+        expect(await statusText(again.page)).toMatch(/^Opened "AI segmentation CMUNeXt/);
         const after = await labelmaps(again.page);
         expect(after.map((l) => l.sop)).toEqual(before.map((l) => l.sop));
         after.forEach((l, i) => expect(dice(l.data, before[i].data)).toBe(1));
       } finally {
         await again.browser.close();
+      }
+      // The batch's SEG opens as the JPEG image's editable AI result; the reader's correction is measured against it.
+      const batched = await openStudy([], jpegStudy, at);
+      try {
+        await batched.page.waitForFunction(() => /^Opened|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 60000 });
+        expect(await statusText(batched.page)).toMatch(/^Opened "AI segmentation CMUNeXt[^"]*" \(AUTOMATIC, 1 frame\(s\)\) for editing\./);
+        const lesion = await lesionCentre(batched.page);
+        await batched.page.locator('[data-cy="Eraser"]').first().click();
+        await drag(batched.page, lesion.cx - 8 * lesion.pxPerPixel, lesion.cx + 8 * lesion.pxPerPixel, lesion.cy);
+        const corrected = await store(batched.page);
+        console.log(`correction of a batch SEG opened on show: ${corrected}`);
+        expect(corrected).toMatch(/^Corrected segmentation stored \(Dice with AI 0\.\d{3}, \+0\/-\d+ pixels\); the AI original stays in the PACS\.$/);
+      } finally {
+        await batched.browser.close();
       }
     } finally {
       await npmStart.stop();

@@ -12,6 +12,7 @@ describe('resolveConfig: app-config cmunext', () => {
     workerIdleMinutes: 15,
     storeTimeoutSeconds: 120,
     seriesMemoryMB: 1024,
+    openStoredSegs: true,
   };
 
   it.each<[string, unknown, Partial<ToolConfig>]>([
@@ -28,6 +29,7 @@ describe('resolveConfig: app-config cmunext', () => {
     ['the model kept loaded', { workerIdleMinutes: 0 }, { workerIdleMinutes: 0 }],
     ['a slow PACS given 5 minutes to store', { storeTimeoutSeconds: 300 }, { storeTimeoutSeconds: 300 }],
     ['a workstation with memory to spare', { seriesMemoryMB: 4096 }, { seriesMemoryMB: 4096 }],
+    ['stored SEGs opened only on request', { openStoredSegs: false }, { openStoredSegs: false }],
   ])('%s', (_, raw, expected) => {
     expect(resolve(raw)).toEqual({ ...defaults, ...expected });
   });
@@ -35,7 +37,7 @@ describe('resolveConfig: app-config cmunext', () => {
   it.each<[string, unknown, string]>([
     ['not an object', 'wasm', 'app-config cmunext must be an object, got "wasm"'],
     ['a list', ['wasm'], 'app-config cmunext must be an object, got ["wasm"]'],
-    ['a misspelt key', { modelURL: '/models/x/' }, 'app-config cmunext: "modelURL" is not a setting (settings: modelUrl, assetsUrl, backends, contentCreatorName, workerIdleMinutes, storeTimeoutSeconds, seriesMemoryMB)'],
+    ['a misspelt key', { modelURL: '/models/x/' }, 'app-config cmunext: "modelURL" is not a setting (settings: modelUrl, assetsUrl, backends, contentCreatorName, workerIdleMinutes, storeTimeoutSeconds, seriesMemoryMB, openStoredSegs)'],
     ['backends as one string', { backends: 'wasm' }, 'app-config cmunext.backends must list "webgpu" and/or "wasm", in the order to try them, got "wasm"'],
     ['WebGL (no kernel for the model\'s Erf)', { backends: ['webgl', 'wasm'] }, 'app-config cmunext.backends must list "webgpu" and/or "wasm", in the order to try them, got ["webgl","wasm"]'],
     ['no backend', { backends: [] }, 'app-config cmunext.backends must list "webgpu" and/or "wasm", in the order to try them, got []'],
@@ -48,6 +50,7 @@ describe('resolveConfig: app-config cmunext', () => {
     ['a creator name not a string', { contentCreatorName: { Alphabetic: 'Doe^Jane' } }, 'app-config cmunext.contentCreatorName must be a DICOM person name such as "Doe^Jane" (at most 64 characters, no backslash), got {"Alphabetic":"Doe^Jane"}'],
     ['idle minutes as a string', { workerIdleMinutes: '15' }, 'app-config cmunext.workerIdleMinutes must be a number of minutes, 0 or more (0 keeps the model loaded), got "15"'],
     ['no time to store', { storeTimeoutSeconds: 0 }, 'app-config cmunext.storeTimeoutSeconds must be a number of seconds above 0, got 0'],
+    ['the open switch as text', { openStoredSegs: 'no' }, 'app-config cmunext.openStoredSegs must be true or false, got "no"'],
     ['a memory limit as text', { seriesMemoryMB: '1 GB' }, 'app-config cmunext.seriesMemoryMB must be a number of megabytes above 0, got "1 GB"'],
     ['negative idle minutes', { workerIdleMinutes: -1 }, 'app-config cmunext.workerIdleMinutes must be a number of minutes, 0 or more (0 keeps the model loaded), got -1'],
   ])('%s: refused, naming the setting', (_, raw, message) => {

@@ -1,5 +1,6 @@
 /** Open stored SEG: the newest SEG over the series as an editable labelmap, continuing its AI result where it has one. */
 import { RetrieveError, SegInstanceRef } from '../dicomweb/retrieve';
+import { AI_CONTENT_LABEL, CORRECTION_CONTENT_LABEL } from '../seg/provenance';
 import { ReadSeg, readSeg, SegReadError } from '../seg/readSeg';
 import { aiSegUid, composeLabels, framesByImage, reopenedAi, segmentColor } from '../seg/reopen';
 import { UserError } from '../userError';
@@ -7,10 +8,20 @@ import { CommandContext } from './context';
 import { Target } from './ports';
 import { refuseToStrand, ReopenedRun } from './runs';
 
+const CMUNEXT_CONTENT_LABELS: unknown[] = [AI_CONTENT_LABEL, CORRECTION_CONTENT_LABEL];
 const unreadable = (e: unknown) => e instanceof SegReadError || e instanceof RetrieveError;
 
-export async function openStored<T extends Target>(ctx: CommandContext<T>, target: T): Promise<void> {
+export interface OpenOptions {
+  /**
+   * Opened as the series is shown, not on the reader's click: only CMUNeXt SEGs (a batch's AI result or a
+   * correction), nothing said where there is none, and the series' own results never set aside.
+   */
+  onShow?: boolean;
+}
+
+export async function openStored<T extends Target>(ctx: CommandContext<T>, target: T, options: OpenOptions = {}): Promise<void> {
   const { host, panel, pacs } = ctx;
+  if (options.onShow && ctx.runs.get(target, host)) return;
   // The opened SEG takes the series' place for Store.
   const current = ctx.runs.get(target, host);
   if (current) refuseToStrand(current, target, host, 'opening a stored SEG', (m) => new UserError(m));
@@ -29,6 +40,7 @@ export async function openStored<T extends Target>(ctx: CommandContext<T>, targe
       skipped.push(`"${ref.seriesDescription || ref.sopInstanceUID}": ${(e as Error).message}`);
       continue;
     }
+    if (options.onShow && !CMUNEXT_CONTENT_LABELS.includes(seg.dataset.ContentLabel)) continue;
     const onStack = framesByImage(seg.frames, images);
     if (!onStack.size) continue;
     const segments = seg.segments.length
@@ -71,6 +83,7 @@ export async function openStored<T extends Target>(ctx: CommandContext<T>, targe
     host.notify('info', 'Stored segmentation', msg);
     return;
   }
+  if (options.onShow) return;
   throw new UserError(`no stored SEG in this study refers to the images shown${skipped.length ? `; ${skipped.length} could not be read: ${skipped.join('; ')}` : ''}`);
 }
 

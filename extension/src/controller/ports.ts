@@ -58,6 +58,8 @@ export interface HostPort<T extends Target = Target> {
   signedInProfile(): unknown;
   /** Offers the bytes as a file download named `name`. */
   saveFile(name: string, bytes: Uint8Array): void;
+  /** Calls `listener` when a viewport is given images to show (a series opened or changed); returns the unsubscribe. */
+  onImagesShown(listener: () => void): () => void;
 }
 
 export interface PanelPort {
