@@ -14,7 +14,7 @@ import { isDicom, readDicomMetadata } from './dicomFile';
 import { ImageFileError, decodeImage, encodeMaskPng, readFileBytes, readImageFile, readMaskFile } from './imageFile';
 import { NodeBackend, openModel } from './nodeModel';
 import { Pacs, PacsError } from './batch/pacs';
-import { runBatch } from './batch/run';
+import { BatchStages, runBatch } from './batch/run';
 import { runExport } from './batch/export';
 import { parseShard } from './batch/shard';
 import { defaultModelDir } from '../scripts/root';
@@ -224,15 +224,17 @@ async function batch(v: Values): Promise<number> {
     const filled = total ? Math.round((done / total) * width) : width;
     process.stderr.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total} series, ${images} images`);
   } : undefined;
+  const stages: BatchStages = { find: 0, retrieve: 0, decode: 0, model: 0, write: 0, store: 0 };
   const summary = await runBatch({
     pacs, session, modalities, ...window,
     threshold: number(v.threshold as string, 'threshold', (x) => x > 0 && x < 1, 'between 0 and 1'),
     limit: whole(v, 'limit', 0), shard, concurrency: whole(v, 'concurrency', 1) ?? 3,
     onSeries: (outcome) => console.log(JSON.stringify(outcome)),
     onProgress: bar,
-  });
+  }, stages);
   if (bar) process.stderr.write('\n');
-  console.error(`${summary.images} images in ${summary.seconds} s: ${(summary.images / Math.max(summary.seconds, 1e-3)).toFixed(1)} images/s on ${session.backend}${shard ? `, shard ${shard.index} of ${shard.count}` : ''}`);
+  console.error(`${summary.images} images in ${summary.seconds} s: ${(summary.images / Math.max(summary.seconds, 1e-3)).toFixed(1)} images/s on ${session.backend}${shard ? `, shard ${shard.index} of ${shard.count}` : ''}`
+    + `; seconds by stage (overlapping): ${Object.entries(stages).map(([k, s]) => `${k} ${s.toFixed(1)}`).join(', ')}`);
   console.log(JSON.stringify(summary));
   return summary.failed ? 1 : 0;
 }

@@ -2,7 +2,7 @@
  * The DICOMweb calls a batch makes (QIDO-RS to find the work, WADO-RS to read it, STOW-RS to store the result), each
  * retried with backoff where the failure may pass: no answer, a timeout, HTTP 429 or 5xx.
  */
-import { firstPart, multipartType, PacsHeaders } from '../../extension/src/dicomweb/retrieve';
+import { firstPart, multipartType, PacsHeaders, parts } from '../../extension/src/dicomweb/retrieve';
 import { StoreError, storeInstances } from '../../extension/src/dicomweb/stow';
 import { AI_CONTENT_LABEL } from '../../extension/src/seg/provenance';
 
@@ -130,19 +130,20 @@ export async function seriesWithSeg(pacs: Pacs, study: string, modelVersion: str
   return done;
 }
 
-/** The series' instances' SOP Instance UIDs, in Instance Number order. */
-export async function instancesOf(pacs: Pacs, ref: SeriesRef): Promise<string[]> {
-  const list = await search(pacs, `/studies/${ref.study}/series/${ref.series}/instances`);
-  return list
-    .map((i) => ({ sop: tag(i, '00080018') as string, n: Number(tag(i, '00200013') ?? 0) }))
-    .sort((a, b) => a.n - b.n || (a.sop < b.sop ? -1 : 1))
-    .map((i) => i.sop);
+const asStored = `multipart/related; ${multipartType('application/dicom')}; transfer-syntax=*`;
+
+/** Every instance of a series as Part 10 bytes, in one WADO-RS request, in the transfer syntaxes the PACS holds. */
+export async function retrieveSeries(pacs: Pacs, ref: SeriesRef): Promise<Uint8Array[]> {
+  return withRetries(pacs, async () => {
+    const r = await get(pacs, `/studies/${ref.study}/series/${ref.series}`, asStored);
+    return parts(new Uint8Array(await body(r, (x) => x.arrayBuffer())), r.headers.get('content-type') ?? '');
+  });
 }
 
 /** One instance as Part 10 bytes, in the transfer syntax the PACS holds it in (the CLI decodes them all). */
 export async function retrieve(pacs: Pacs, ref: SeriesRef, sop: string): Promise<Uint8Array> {
   return withRetries(pacs, async () => {
-    const r = await get(pacs, `/studies/${ref.study}/series/${ref.series}/instances/${sop}`, `multipart/related; ${multipartType('application/dicom')}; transfer-syntax=*`);
+    const r = await get(pacs, `/studies/${ref.study}/series/${ref.series}/instances/${sop}`, asStored);
     return firstPart(new Uint8Array(await body(r, (x) => x.arrayBuffer())), r.headers.get('content-type') ?? '');
   });
 }

@@ -5,6 +5,7 @@
  * duplicate), shardable across machines, and overlapped: retrieval, decoding and storing of some series go on while
  * another is on the model.
  */
+import * as dicomParser from 'dicom-parser';
 import { ModelManifest } from '../../extension/src/core/manifest';
 import { segmentImage } from '../../extension/src/runtime/segmenter';
 import { ModelSession } from '../../extension/src/runtime/session';
@@ -12,7 +13,7 @@ import { aiSegments, aiSeriesOptions } from '../../extension/src/seg/provenance'
 import { FrameMask, SourceInstance } from '../../extension/src/seg/types';
 import { writeSeg } from '../../extension/src/seg/writeSeg';
 import { readDicomImage, readDicomMetadata } from '../dicomFile';
-import { findSeries, instancesOf, Pacs, retrieve, SeriesQuery, SeriesRef, seriesWithSeg, store } from './pacs';
+import { findSeries, Pacs, retrieveSeries, SeriesQuery, SeriesRef, seriesWithSeg, store } from './pacs';
 import { shardOf, uidsFrom } from './shard';
 
 export interface BatchOptions extends SeriesQuery {
@@ -52,6 +53,16 @@ export interface BatchSummary {
   seconds: number;
 }
 
+/** Where a batch's time went, in seconds summed over series (stages overlap, so they add up to more than the run). */
+export interface BatchStages {
+  find: number;
+  retrieve: number;
+  decode: number;
+  model: number;
+  write: number;
+  store: number;
+}
+
 /** The model's version as a stored AI SEG names it in Software Versions. */
 export const modelVersion = (m: ModelManifest) => `${m.id} ${m.version}`;
 
@@ -65,11 +76,19 @@ function serial() {
   };
 }
 
-export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
+export async function runBatch(o: BatchOptions, stages: BatchStages = { find: 0, retrieve: 0, decode: 0, model: 0, write: 0, store: 0 }): Promise<BatchSummary> {
   const started = performance.now();
+  const timed = async <T>(stage: keyof BatchStages, task: () => Promise<T> | T): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await task();
+    } finally {
+      stages[stage] += (performance.now() - t) / 1000;
+    }
+  };
   const manifest = o.session.manifest;
   const threshold = o.threshold ?? manifest.output.threshold;
-  let todo = await findSeries(o.pacs, o);
+  let todo = await timed('find', () => findSeries(o.pacs, o));
   if (o.shard) todo = todo.filter((s) => shardOf(s.series, o.shard!.count) === o.shard!.index);
   if (o.limit !== undefined) todo = todo.slice(0, o.limit);
   const withSeg = new Map<string, Promise<Set<string>>>();
@@ -81,19 +100,21 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
     const t0 = performance.now();
     const end = (o: Omit<SeriesOutcome, 'study' | 'series' | 'ms'>): SeriesOutcome => ({ study: ref.study, series: ref.series, ...o, ms: Math.round(performance.now() - t0) });
     if (!withSeg.has(ref.study)) withSeg.set(ref.study, seriesWithSeg(o.pacs, ref.study, modelVersion(manifest)));
-    if ((await withSeg.get(ref.study)!).has(ref.series)) return end({ status: 'skipped', reason: `the PACS holds an AI SEG of ${modelVersion(manifest)} over this series` });
+    if ((await timed('find', () => withSeg.get(ref.study)!)).has(ref.series)) return end({ status: 'skipped', reason: `the PACS holds an AI SEG of ${modelVersion(manifest)} over this series` });
     const sources: SourceInstance[] = [];
     const masks: FrameMask[] = [];
     let found = 0;
-    for (const sop of await instancesOf(o.pacs, ref)) {
-      const bytes = await retrieve(o.pacs, ref, sop);
-      const meta = readDicomMetadata(bytes);
+    const instances = await timed('retrieve', () => retrieveSeries(o.pacs, ref));
+    // Frames in Instance Number order, whatever order the PACS sent them in.
+    const ordered = (await timed('decode', () => instances.map((bytes) => ({ bytes, meta: readDicomMetadata(bytes) }))))
+      .sort((a, b) => Number(a.meta.InstanceNumber ?? 0) - Number(b.meta.InstanceNumber ?? 0) || (a.meta.SOPInstanceUID < b.meta.SOPInstanceUID ? -1 : 1));
+    for (const { bytes, meta } of ordered) {
       if (!meta.Rows || !meta.Columns) continue; // not an image (a report, a presentation state)
       const frames = Number(meta.NumberOfFrames ?? 1) || 1;
       const source = sources.push(meta) - 1;
       for (let f = 0; f < frames; f++) {
-        const image = await readDicomImage(bytes, f);
-        const r = await onModel(() => segmentImage(o.session, image, threshold));
+        const image = await timed('decode', () => readDicomImage(bytes, f));
+        const r = await onModel(() => timed('model', () => segmentImage(o.session, image, threshold)));
         if (r.mask.some(Boolean)) found++;
         masks.push({ source, frame: frames > 1 ? f + 1 : undefined, segment: 1, mask: r.mask });
       }
@@ -103,9 +124,9 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
     if (!found) return end({ status: 'segmented', images: masks.length, found, reason: `the model found nothing at threshold ${threshold}: nothing stored` });
     const segments = aiSegments(manifest, { threshold, backend: o.session.backend });
     // A SEG has one grid: a series whose images differ in size gets one SEG per size, all stored in one request.
-    const segs = byGrid(sources, masks).map(({ grid, sources: s, masks: m }) =>
-      writeSeg(s, segments, m, { ...aiSeriesOptions(manifest), uid: uidsFrom(`${ref.series}|${grid}|${manifest.id}|${manifest.version}|${manifest.sha256}|${threshold}`) }));
-    await store(o.pacs, segs);
+    const segs = await timed('write', () => byGrid(sources, masks).map(({ grid, sources: s, masks: m }) =>
+      writeSeg(s, segments, m, { ...aiSeriesOptions(manifest), uid: uidsFrom(`${ref.series}|${grid}|${manifest.id}|${manifest.version}|${manifest.sha256}|${threshold}`) })));
+    await timed('store', () => store(o.pacs, segs));
     return end({ status: 'segmented', images: masks.length, found, seg: segs.map(readSopInstanceUid).join(',') });
   }
 
@@ -147,5 +168,5 @@ function byGrid(sources: SourceInstance[], masks: FrameMask[]): { grid: string; 
 
 /** The SOP Instance UID of a SEG just written (its UIDs are derived, so this names what the PACS now holds). */
 function readSopInstanceUid(seg: Uint8Array): string {
-  return String(readDicomMetadata(seg).SOPInstanceUID);
+  return String(dicomParser.parseDicom(seg, { untilTag: 'x00080018' }).string('x00080018'));
 }

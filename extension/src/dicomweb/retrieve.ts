@@ -55,17 +55,25 @@ export async function findSegInstances(root: string, studyUID: string, headers: 
   return out.sort((a, b) => instant(b) - instant(a) || b.seriesNumber - a.seriesNumber);
 }
 
-/** The first part of a multipart/related body. */
-export function firstPart(body: Uint8Array, contentType: string): Uint8Array {
+/** The parts of a multipart/related body, in order (the body itself where it is not multipart). */
+export function parts(body: Uint8Array, contentType: string): Uint8Array[] {
   const boundary = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];
-  if (!boundary) return body;
+  if (!boundary) return [body];
   const text = new TextDecoder('latin1').decode(body);
-  const start = text.indexOf(`--${boundary}`);
-  const headerEnd = text.indexOf('\r\n\r\n', start);
-  const end = text.indexOf(`\r\n--${boundary}`, headerEnd);
-  if (start < 0 || headerEnd < 0 || end < 0) throw new RetrieveError('malformed multipart response');
-  return body.subarray(headerEnd + 4, end);
+  const out: Uint8Array[] = [];
+  for (let start = text.indexOf(`--${boundary}`); start >= 0 && !text.startsWith(`--${boundary}--`, start);) {
+    const headerEnd = text.indexOf('\r\n\r\n', start);
+    const end = text.indexOf(`\r\n--${boundary}`, headerEnd);
+    if (headerEnd < 0 || end < 0) throw new RetrieveError('malformed multipart response');
+    out.push(body.subarray(headerEnd + 4, end));
+    start = end + 2;
+  }
+  if (!out.length) throw new RetrieveError('malformed multipart response');
+  return out;
 }
+
+/** The first part of a multipart/related body. */
+export const firstPart = (body: Uint8Array, contentType: string): Uint8Array => parts(body, contentType)[0];
 
 const accept = (transferSyntax: string, omitQuotes: boolean) => `multipart/related; ${multipartType('application/dicom', omitQuotes)}; transfer-syntax=${transferSyntax}`;
 
