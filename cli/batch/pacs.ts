@@ -60,7 +60,7 @@ async function get(pacs: Pacs, path: string, accept: string): Promise<Response> 
   return r;
 }
 
-export /** The answer's body; a connection dropped while it arrives is a failure that may pass, like no answer at all. */
+/** The answer's body; a connection dropped while it arrives is a failure that may pass, like no answer at all. */
 async function body<T>(r: Response, read: (r: Response) => Promise<T>): Promise<T> {
   try {
     return await read(r);
