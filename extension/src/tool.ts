@@ -5,7 +5,7 @@
  */
 import { ToolConfig } from './config';
 import { CommandContext } from './controller/context';
-import { clickTimings } from './controller/messages';
+import { clickTimings, downloadMessage } from './controller/messages';
 import { ActionGate } from './controller/gate';
 import { openStored } from './controller/open';
 import { PanelPort } from './controller/ports';
@@ -49,6 +49,7 @@ export class CmunextTool {
       startWorker: () => new Worker(config.workerUrl, { type: 'module', name: 'cmunext-inference' }) as unknown as WorkerLike,
       busy: () => this.gate.busy,
       onLoading: () => panel.say('Loading the model…'),
+      onDownload: (received, total) => panel.say(downloadMessage(received, total)),
       onLoaded: (model, first) => {
         // For a deployment checking its own machines: where the time before the first result goes.
         console.info(`CMUNeXt segment: ${model.manifest.id} ${model.manifest.version} ready on ${model.backend}: loaded in ${model.loadMs.toFixed(0)} ms`

@@ -1,4 +1,4 @@
-import { clickTimings, outOfDomainWarning, RunOutcome, runSummary } from '../../extension/src/controller/messages';
+import { clickTimings, downloadMessage, outOfDomainWarning, RunOutcome, runSummary } from '../../extension/src/controller/messages';
 import { validateManifest } from '../../extension/src/core/validateManifest';
 import manifestJson from '../fixtures/cmunext-s-random/manifest.json';
 
@@ -22,6 +22,16 @@ describe('out-of-domain warning', () => {
 
   it('rejects a malformed modality list in the manifest', () => {
     expect(() => validateManifest({ ...manifestJson, modalities: ['us'] })).toThrow('manifest.modalities[0]: must match pattern');
+  });
+});
+
+describe('what the panel says while the model downloads', () => {
+  it.each<[number, number | undefined, string]>([
+    [3.25 * 2 ** 20, 13 * 2 ** 20, 'Downloading the model: 3.3 of 13.0 MB (25%)…'],
+    [13 * 2 ** 20, 13 * 2 ** 20, 'Downloading the model: 13.0 of 13.0 MB (100%)…'],
+    [2 ** 19, undefined, 'Downloading the model: 0.5 MB…'],
+  ])('%d of %p bytes', (received, total, said) => {
+    expect(downloadMessage(received, total)).toBe(said);
   });
 });
 

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { InferenceClient } from '../../extension/src/runtime/client';
 import { InferenceError } from '../../extension/src/runtime/errors';
 import { serveInference } from '../../extension/src/runtime/handler';
-import { ModelStore } from '../../extension/src/runtime/modelSource';
+import { FetchBytes, ModelStore } from '../../extension/src/runtime/modelSource';
 import { OrtModule } from '../../extension/src/runtime/ort';
 import { MessageEndpoint } from '../../extension/src/runtime/protocol';
 import { ortFor, readBytes } from '../../cli/nodeModel';
@@ -63,6 +63,31 @@ describe('inference worker protocol', () => {
     expect(store.map.size).toBe(1);
     const second = await client.load(FIXTURE, ['wasm']);
     expect(second.fromCache).toBe(true);
+  });
+
+  it('reports the model download as it arrives, and nothing when the model comes from the store', async () => {
+    const store = new MemoryStore();
+    // The file read in 64 KB steps, as a network would deliver it.
+    const stepped: FetchBytes = async (url, onProgress) => {
+      const bytes = await readBytes(url);
+      for (let at = 65536; at < bytes.length; at += 65536) onProgress?.(at, bytes.length);
+      onProgress?.(bytes.length, bytes.length);
+      return bytes;
+    };
+    const { port1, port2 } = new MessageChannel();
+    ports.push(port1, port2);
+    serveInference(port1 as unknown as MessageEndpoint, { ort: ortFor('wasm'), fetchBytes: stepped, store });
+    const client = new InferenceClient(port2 as unknown as MessageEndpoint);
+    port1.start();
+    port2.start();
+    const seen: number[] = [];
+    await client.load(FIXTURE, ['wasm'], false, (received, total) => seen.push(received / total!));
+    expect(seen.length).toBeGreaterThan(1);
+    expect(seen.length).toBeLessThanOrEqual(101); // at most one message per 1%
+    expect(seen[seen.length - 1]).toBe(1);
+    const again: number[] = [];
+    expect((await client.load(FIXTURE, ['wasm'], false, (r) => again.push(r))).fromCache).toBe(true);
+    expect(again).toEqual([]);
   });
 
   it('runs the model once on a blank input when asked to warm up, before it answers', async () => {

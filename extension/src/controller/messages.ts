@@ -39,6 +39,12 @@ export function runSummary(o: RunOutcome): string {
     + `${nothing}${warning ? ` ${warning}` : ''}${o.fallback ? ` ${name(o.fallback.from)} stopped during the run (${o.fallback.reason}); it finished on ${backend}.` : ''}`;
 }
 
+/** The model download as the reader follows it: "Downloading the model: 3.1 of 12.4 MB (25%)…". */
+export function downloadMessage(received: number, total?: number): string {
+  const mb = (n: number) => (n / 2 ** 20).toFixed(1);
+  return total ? `Downloading the model: ${mb(received)} of ${mb(total)} MB (${Math.floor((100 * received) / total)}%)…` : `Downloading the model: ${mb(received)} MB…`;
+}
+
 /** A run's stage figures as one console line, e.g. "1 image(s) in 412 ms: toolbar 3, model 0, read 9, ...". */
 export function clickTimings(t: ClickTimings): string {
   const stages = (['toolbarMs', 'modelMs', 'readMs', 'preMs', 'inferenceMs', 'postMs', 'transferMs', 'labelmapMs'] as const)

@@ -21,6 +21,8 @@ export interface WorkerHostOptions {
   busy(): boolean;
   /** The reader waits for a load (the panel says so). */
   onLoading?(): void;
+  /** The model's bytes received so far, while it downloads (not when it comes from the cache). */
+  onDownload?(received: number, total?: number): void;
   /** A model is loaded; `first`: none was loaded before in this viewer. */
   onLoaded?(model: LoadedModel, first: boolean): void;
 }
@@ -65,7 +67,7 @@ export class WorkerHost implements InferencePort {
     this.worker = worker;
     this.client = new InferenceClient(worker);
     const first = !this.model;
-    const loading = this.client.load(this.o.modelUrl, this.o.backends, warmUp).then((m) => {
+    const loading = this.client.load(this.o.modelUrl, this.o.backends, warmUp, this.o.onDownload).then((m) => {
       this.model = m;
       this.ready = true;
       this.o.onLoaded?.(m, first);

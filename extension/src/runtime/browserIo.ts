@@ -1,8 +1,11 @@
 import { InferenceError } from './errors';
-import { ModelStore } from './modelSource';
+import { DownloadProgress, ModelStore } from './modelSource';
 
-/** fetch() as bytes, with HTTP failures turned into errors that name the URL and status. */
-export async function fetchBytes(url: string): Promise<Uint8Array> {
+/**
+ * fetch() as bytes, with HTTP failures turned into errors that name the URL and status, and the bytes received
+ * reported as they arrive (a 12 MB model on a slow hospital network takes a while).
+ */
+export async function fetchBytes(url: string, onProgress?: DownloadProgress): Promise<Uint8Array> {
   let response: Response;
   try {
     response = await fetch(url);
@@ -10,7 +13,28 @@ export async function fetchBytes(url: string): Promise<Uint8Array> {
     throw new InferenceError('MODEL_FETCH_FAILED', `cannot fetch ${url}: ${e instanceof Error ? e.message : e}`);
   }
   if (!response.ok) throw new InferenceError('MODEL_FETCH_FAILED', `cannot fetch ${url}: HTTP ${response.status} ${response.statusText}`.trim());
-  return new Uint8Array(await response.arrayBuffer());
+  if (!onProgress || !response.body) return new Uint8Array(await response.arrayBuffer());
+  const total = Number(response.headers.get('content-length')) || undefined;
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  try {
+    for (const reader = response.body.getReader(); ;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      received += value.length;
+      onProgress(received, total);
+    }
+  } catch (e) {
+    throw new InferenceError('MODEL_FETCH_FAILED', `cannot fetch ${url}: the download broke off after ${received} bytes (${e instanceof Error ? e.message : e})`);
+  }
+  const bytes = new Uint8Array(received);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
+  return bytes;
 }
 
 /**

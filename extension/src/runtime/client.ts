@@ -39,8 +39,11 @@ export class InferenceClient {
     return this.broken !== undefined;
   }
 
-  async load(modelUrl: string, backends: Backend[] = ['webgpu', 'wasm'], warmUp = false): Promise<LoadedModel> {
-    const reply = await this.request({ type: 'load', id: this.nextId++, modelUrl, backends, warmUp });
+  /** `onDownload`: the model's bytes as they arrive, when the load downloads it. */
+  async load(modelUrl: string, backends: Backend[] = ['webgpu', 'wasm'], warmUp = false, onDownload?: (received: number, total?: number) => void): Promise<LoadedModel> {
+    const reply = await this.request({ type: 'load', id: this.nextId++, modelUrl, backends, warmUp }, (msg) => {
+      if (msg.type === 'download') onDownload?.(msg.received, msg.total);
+    });
     const { type: _type, id: _id, ...loaded } = reply as Extract<WorkerResponse, { type: 'loaded' }>;
     return loaded;
   }
@@ -94,7 +97,7 @@ export class InferenceClient {
   private receive(msg: WorkerResponse): void {
     const p = this.pending.get(msg.id);
     if (!p) return;
-    if (msg.type === 'progress' || msg.type === 'frame' || msg.type === 'fallback') {
+    if (msg.type === 'progress' || msg.type === 'frame' || msg.type === 'fallback' || msg.type === 'download') {
       p.onMessage?.(msg);
       return;
     }

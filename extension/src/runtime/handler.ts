@@ -43,7 +43,13 @@ export function serveInference(endpoint: MessageEndpoint, deps: HandlerDeps): vo
     if (req.type === 'load') {
       checkCancelled(req.id, 'before the model was loaded');
       const started = performance.now();
-      const files = await loadModelFiles(req.modelUrl, deps.fetchBytes, deps.store);
+      // At most a message each 1% of the model (or each 256 KB where its size is not given).
+      let reported = 0;
+      const files = await loadModelFiles(req.modelUrl, deps.fetchBytes, deps.store, (received, total) => {
+        if (received !== total && received - reported < (total ? total / 100 : 2 ** 18)) return;
+        reported = received;
+        post({ type: 'download', id: req.id, received, ...(total !== undefined && { total }) });
+      });
       const next = await ModelSession.create(deps.ort, files.manifest, files.model, req.backends);
       const loadMs = performance.now() - started;
       // The first run of a session sets up its kernels; done here, it is not paid on the reader's click.

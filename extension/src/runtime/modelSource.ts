@@ -2,8 +2,11 @@ import { ModelManifest } from '../core/manifest';
 import { validateManifest, ManifestError } from '../core/validateManifest';
 import { InferenceError } from './errors';
 
+/** Bytes received so far of a download, and its size where the server says it. */
+export type DownloadProgress = (received: number, total?: number) => void;
+
 /** Reads a URL (browser, worker) or a path (Node) as bytes; throws InferenceError MODEL_FETCH_FAILED. */
-export type FetchBytes = (url: string) => Promise<Uint8Array>;
+export type FetchBytes = (url: string, onProgress?: DownloadProgress) => Promise<Uint8Array>;
 
 /** Where verified model bytes are kept between sessions (Cache Storage in the browser). */
 export interface ModelStore {
@@ -28,7 +31,7 @@ function join(base: string, file: string): string {
 }
 
 /** Fetches `<folder>/manifest.json`, validates it, then the model (from the store when its hash still matches). */
-export async function loadModelFiles(folder: string, fetchBytes: FetchBytes, store?: ModelStore): Promise<LoadedModelFiles> {
+export async function loadModelFiles(folder: string, fetchBytes: FetchBytes, store?: ModelStore, onProgress?: DownloadProgress): Promise<LoadedModelFiles> {
   const manifestUrl = join(folder, 'manifest.json');
   let manifest: ModelManifest;
   try {
@@ -45,7 +48,7 @@ export async function loadModelFiles(folder: string, fetchBytes: FetchBytes, sto
     if ((await sha256Hex(cached)) === manifest.sha256) return { manifest, model: cached, fromCache: true };
     await store!.delete(key);
   }
-  const model = await fetchBytes(modelUrl);
+  const model = await fetchBytes(modelUrl, onProgress);
   const actual = await sha256Hex(model);
   if (actual !== manifest.sha256) {
     throw new InferenceError(

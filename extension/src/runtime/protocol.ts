@@ -24,6 +24,8 @@ export interface LoadedModel {
 export type WorkerResponse =
   | ({ type: 'loaded'; id: number } & LoadedModel)
   | { type: 'progress'; id: number; done: number; total: number }
+  /** The model's bytes received so far on a load that downloads it (not from the cache); `total` where known. */
+  | { type: 'download'; id: number; received: number; total?: number }
   | { type: 'frame'; id: number; index: number; result: FrameResult }
   /** The backend failed mid-run (a lost WebGPU device): the run goes on, on `backend`. */
   | { type: 'fallback'; id: number; backend: Backend; reason: string }
