@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
@@ -36,6 +36,12 @@ export function readFileBytes(path: string): Buffer {
   } catch (e) {
     throw new ImageFileError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? e})`);
   }
+}
+
+/** Written whole or not at all: a reader never finds half a file. */
+export function writeWhole(path: string, bytes: Uint8Array): void {
+  writeFileSync(`${path}.partial`, bytes);
+  renameSync(`${path}.partial`, path);
 }
 
 /** What a decoder threw, in words: dicom-parser throws strings, and `{ exception, dataSet }` for a truncated file. */

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { TEST_TIME_TRANSFORMS, TestTimeTransform } from '../extension/src/core/augment';
@@ -11,7 +11,7 @@ import { manifestTransforms, segmentImage } from '../extension/src/runtime/segme
 import { aiSegments, aiSeriesOptions, RunInfo } from '../extension/src/seg/provenance';
 import { SegWriterError, writeSeg } from '../extension/src/seg/writeSeg';
 import { isDicom, readDicomMetadata } from './dicomFile';
-import { ImageFileError, decodeImage, encodeMaskPng, readFileBytes, readImageFile, readMaskFile } from './imageFile';
+import { ImageFileError, decodeImage, encodeMaskPng, readFileBytes, readImageFile, readMaskFile, writeWhole } from './imageFile';
 import { NodeBackend, openModel } from './nodeModel';
 import { Pacs, PacsError } from './batch/pacs';
 import { BatchStages, runBatch } from './batch/run';
@@ -94,9 +94,7 @@ async function segment(v: Values): Promise<void> {
   const r = await segmentImage(session, image, threshold, transforms);
   const bytes = kind === '.png' ? encodeMaskPng(r.mask, r.width, r.height) : segFor(readDicomMetadata(inputBytes), frame, r.mask, session.manifest, { threshold: r.threshold, backend: session.backend, transforms: r.transforms }, v.creator as string | undefined);
   mkdirSync(dirname(out), { recursive: true });
-  // Written whole or not at all: a reader never finds half a file.
-  writeFileSync(`${out}.partial`, bytes);
-  renameSync(`${out}.partial`, out);
+  writeWhole(out, bytes);
   let area = 0;
   for (const m of r.mask) if (m) area++;
   console.log(

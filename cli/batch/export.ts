@@ -4,7 +4,7 @@
  * and the corrected mask, as PNG pairs on one grid in the layout models/training/train.py reads (images/, masks/,
  * cases.txt), and corrections.csv: each correction's Dice with the AI result, the reader, the model version.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { toDisplay } from '../../extension/src/core/pixels';
@@ -12,8 +12,9 @@ import { resizeBilinear, resizeNearest } from '../../extension/src/core/resize';
 import { CORRECTION_CONTENT_LABEL } from '../../extension/src/seg/provenance';
 import { readSeg } from '../../extension/src/seg/readSeg';
 import { readDicomImage } from '../dicomFile';
-import { encodeMaskPng } from '../imageFile';
-import { json, Pacs, retrieve, search } from './pacs';
+import { tag } from '../../extension/src/dicomweb/retrieve';
+import { encodeMaskPng, writeWhole } from '../imageFile';
+import { Pacs, retrieve, search, segMetadata } from './pacs';
 
 export interface ExportOptions {
   pacs: Pacs;
@@ -30,7 +31,6 @@ export interface ExportSummary {
   pairs: number;
 }
 
-const tag = (item: any, t: string): any => item?.[t]?.Value?.[0];
 const csvField = (v: unknown) => (/[",\n]/.test(String(v ?? '')) ? `"${String(v).replace(/"/g, '""')}"` : String(v ?? ''));
 
 /** Display values (what the reader saw, window applied) as an RGB PNG on the grid. */
@@ -42,12 +42,6 @@ function imagePng(display: { width: number; height: number; data: Float32Array }
   return PNG.sync.write(png, { colorType: 2, inputColorType: 2, inputHasAlpha: false });
 }
 
-/** Written whole or not at all. */
-function writeWhole(path: string, bytes: Uint8Array): void {
-  writeFileSync(`${path}.partial`, bytes);
-  renameSync(`${path}.partial`, path);
-}
-
 export async function runExport(o: ExportOptions): Promise<ExportSummary> {
   const dates = o.since || o.until ? `&StudyDate=${o.since ?? ''}-${o.until ?? ''}` : '';
   const studies = o.studies?.length ? o.studies : (await search(o.pacs, `/studies?ModalitiesInStudy=SEG${dates}`)).map((s) => tag(s, '0020000D'));
@@ -56,29 +50,25 @@ export async function runExport(o: ExportOptions): Promise<ExportSummary> {
   const cases: string[] = [];
   let corrections = 0;
   for (const study of studies.sort()) {
-    for (const series of await json(o.pacs, `/studies/${study}/series?Modality=SEG`)) {
-      const seriesUid = tag(series, '0020000E');
-      for (const instance of await json(o.pacs, `/studies/${study}/series/${seriesUid}/metadata`)) {
-        if (tag(instance, '00700080') !== CORRECTION_CONTENT_LABEL) continue;
-        const seg = readSeg(await retrieve(o.pacs, { study, series: seriesUid, modality: 'SEG' }, tag(instance, '00080018')));
-        const segment = seg.segments.find((s) => s.algorithmType === 'SEMIAUTOMATIC') ?? seg.segments[0];
-        corrections++;
-        const sources = new Map<string, Uint8Array>();
-        for (const frame of seg.frames) {
-          const source = seg.referencedInstances.find((r) => r.sopInstanceUID === frame.sourceSopInstanceUID);
-          if (!source) continue; // a frame placed by plane position alone names no image to pair it with
-          let bytes = sources.get(source.sopInstanceUID);
-          if (!bytes) sources.set(source.sopInstanceUID, (bytes = await retrieve(o.pacs, { study, series: source.seriesInstanceUID, modality: '' }, source.sopInstanceUID)));
-          const image = await readDicomImage(bytes, (frame.sourceFrame ?? 1) - 1);
-          const name = `${seg.sopInstanceUID}_${source.sopInstanceUID}_${frame.sourceFrame ?? 1}`;
-          writeWhole(join(o.out, 'images', `${name}.png`), imagePng(toDisplay(image), o.size));
-          const mask = o.size ? resizeNearest(frame.mask, seg.columns, seg.rows, o.size, o.size) : frame.mask;
-          writeWhole(join(o.out, 'masks', `${name}.png`), encodeMaskPng(mask, o.size || seg.columns, o.size || seg.rows));
-          cases.push(name);
-          const p = segment.algorithmParameters;
-          rows.push([name, study, seg.sopInstanceUID, p.ai_seg ?? '', source.sopInstanceUID, String(frame.sourceFrame ?? 1), seg.contentCreatorName ?? '',
-            segment.algorithmName ?? '', segment.algorithmVersion ?? '', p.ai_dice ?? '', p.pixels_added ?? '', p.pixels_removed ?? '']);
-        }
+    for (const { series, instance } of await segMetadata(o.pacs, study, CORRECTION_CONTENT_LABEL)) {
+      const seg = readSeg(await retrieve(o.pacs, { study, series, modality: 'SEG' }, tag(instance, '00080018')));
+      const segment = seg.segments.find((s) => s.algorithmType === 'SEMIAUTOMATIC') ?? seg.segments[0];
+      corrections++;
+      const sources = new Map<string, Uint8Array>();
+      for (const frame of seg.frames) {
+        const source = seg.referencedInstances.find((r) => r.sopInstanceUID === frame.sourceSopInstanceUID);
+        if (!source) continue; // a frame placed by plane position alone names no image to pair it with
+        let bytes = sources.get(source.sopInstanceUID);
+        if (!bytes) sources.set(source.sopInstanceUID, (bytes = await retrieve(o.pacs, { study, series: source.seriesInstanceUID, modality: '' }, source.sopInstanceUID)));
+        const image = await readDicomImage(bytes, (frame.sourceFrame ?? 1) - 1);
+        const name = `${seg.sopInstanceUID}_${source.sopInstanceUID}_${frame.sourceFrame ?? 1}`;
+        writeWhole(join(o.out, 'images', `${name}.png`), imagePng(toDisplay(image), o.size));
+        const mask = o.size ? resizeNearest(frame.mask, seg.columns, seg.rows, o.size, o.size) : frame.mask;
+        writeWhole(join(o.out, 'masks', `${name}.png`), encodeMaskPng(mask, o.size || seg.columns, o.size || seg.rows));
+        cases.push(name);
+        const p = segment.algorithmParameters;
+        rows.push([name, study, seg.sopInstanceUID, p.ai_seg ?? '', source.sopInstanceUID, String(frame.sourceFrame ?? 1), seg.contentCreatorName ?? '',
+          segment.algorithmName ?? '', segment.algorithmVersion ?? '', p.ai_dice ?? '', p.pixels_added ?? '', p.pixels_removed ?? '']);
       }
     }
   }

@@ -2,7 +2,7 @@
  * The DICOMweb calls a batch makes (QIDO-RS to find the work, WADO-RS to read it, STOW-RS to store the result), each
  * retried with backoff where the failure may pass: no answer, a timeout, HTTP 429 or 5xx.
  */
-import { firstPart, multipartType, PacsHeaders, parts } from '../../extension/src/dicomweb/retrieve';
+import { firstPart, multipartType, PacsHeaders, parts, tag } from '../../extension/src/dicomweb/retrieve';
 import { StoreError, storeInstances } from '../../extension/src/dicomweb/stow';
 import { AI_CONTENT_LABEL } from '../../extension/src/seg/provenance';
 
@@ -31,7 +31,6 @@ export interface SeriesRef {
   modality: string;
 }
 
-const tag = (item: any, t: string): any => item?.[t]?.Value?.[0];
 const transient = (status: number) => status === 0 || status === 429 || status >= 500;
 
 /** The call, tried again after a wait while its failure may pass; the last failure is thrown. */
@@ -120,14 +119,24 @@ export async function findSeries(pacs: Pacs, q: SeriesQuery): Promise<SeriesRef[
  */
 export async function seriesWithSeg(pacs: Pacs, study: string, modelVersion: string): Promise<Set<string>> {
   const done = new Set<string>();
-  for (const s of await json(pacs, `/studies/${study}/series?Modality=SEG`)) {
-    for (const instance of await json(pacs, `/studies/${study}/series/${tag(s, '0020000E')}/metadata`)) {
-      const software: unknown[] = instance?.['00181020']?.Value ?? [];
-      if (tag(instance, '00700080') !== AI_CONTENT_LABEL || !software.includes(modelVersion)) continue;
-      for (const ref of instance?.['00081115']?.Value ?? []) done.add(tag(ref, '0020000E'));
-    }
+  for (const { instance } of await segMetadata(pacs, study, AI_CONTENT_LABEL)) {
+    const software: unknown[] = instance?.['00181020']?.Value ?? [];
+    if (!software.includes(modelVersion)) continue;
+    for (const ref of instance?.['00081115']?.Value ?? []) done.add(tag(ref, '0020000E'));
   }
   return done;
+}
+
+/** The DICOM JSON metadata of every SEG instance in a study with this ContentLabel, with its series. */
+export async function segMetadata(pacs: Pacs, study: string, contentLabel: string): Promise<{ series: string; instance: any }[]> {
+  const out: { series: string; instance: any }[] = [];
+  for (const s of await json(pacs, `/studies/${study}/series?Modality=SEG`)) {
+    const series = tag(s, '0020000E');
+    for (const instance of await json(pacs, `/studies/${study}/series/${series}/metadata`)) {
+      if (tag(instance, '00700080') === contentLabel) out.push({ series, instance });
+    }
+  }
+  return out;
 }
 
 const asStored = `multipart/related; ${multipartType('application/dicom')}; transfer-syntax=*`;

@@ -16,7 +16,8 @@ export interface SegInstanceRef {
   seriesInstant: number;
 }
 
-const tag = (item: any, t: string) => item?.[t]?.Value?.[0];
+/** The first value of attribute `t` (8 hex digits) in a DICOM JSON object. */
+export const tag = (item: any, t: string): any => item?.[t]?.Value?.[0];
 
 /** `headers`: what the PACS needs besides Accept, such as the signed-in user's Authorization. */
 export type PacsHeaders = Record<string, string>;
