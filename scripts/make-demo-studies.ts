@@ -15,8 +15,8 @@ import { projectRoot } from './root';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readImageFile, readMaskFile, encodeMaskPng } from '../cli/imageFile';
-import { toDisplay } from '../extension/src/core/pixels';
+import { readMaskFile, encodeMaskPng } from '../cli/imageFile';
+import { greyImage } from './greyImage';
 import { writePart10 } from '../extension/src/dicom/part10';
 import { resizeBilinear, resizeNearest } from '../extension/src/core/resize';
 import { newUid } from '../extension/src/seg/uid';
@@ -39,12 +39,7 @@ function write(file: string, dataset: Record<string, unknown>): void {
 }
 
 /** Grey display values of a BUSI PNG, as 8-bit stored pixels. */
-async function grey(name: string): Promise<{ rows: number; columns: number; pixels: Uint8Array }> {
-  const d = toDisplay(await readImageFile(join(BUSI, 'native/images', `${name}.png`)));
-  const pixels = new Uint8Array(d.width * d.height);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = d.data[3 * i];
-  return { rows: d.height, columns: d.width, pixels };
-}
+const grey = (name: string) => greyImage(join(BUSI, 'native/images', `${name}.png`));
 
 function study(patientName: string, patientId: string, description: string, accession: string) {
   return {
@@ -87,6 +82,8 @@ const ultrasound = (s: ReturnType<typeof study>, seriesUid: string, n: number) =
   _vrMap: { PixelData: 'OB' },
 });
 
+const CINE_ROWS = 448;
+const CINE_COLUMNS = 560;
 const PALETTE_ROWS = 360;
 const PALETTE_COLUMNS = 448;
 
@@ -195,19 +192,11 @@ async function jpegImage() {
   return [{ sopInstanceUID: sop, mask: 'us-jpeg.png' }];
 }
 
-async function main(): Promise<void> {
-  if (FRESH) rmSync(OUT, { recursive: true, force: true });
-  mkdirSync(join(OUT, 'studies'), { recursive: true });
-  mkdirSync(join(OUT, 'truth'), { recursive: true });
-  const truthFile = join(OUT, 'truth', 'truth.json');
-  const truth: Record<string, { sopInstanceUID: string; frame?: number; mask: string }[]> = existsSync(truthFile) ? JSON.parse(readFileSync(truthFile, 'utf8')) : {};
-  const needs = (...files: string[]) => FRESH || files.some((f) => !existsSync(join(OUT, 'studies', f)));
-
-  // 1. Single-frame ultrasound images, native size.
-  if (needs('us-1.dcm', 'us-2.dcm', 'us-3.dcm')) {
+/** Single-frame ultrasound images, native size. */
+async function ultrasoundImages() {
   const us = study('Demo^Breast^Ultrasound', 'CMUNEXT-DEMO-1', 'Breast ultrasound (BUSI demo)', 'DEMO1');
   const usSeries = newUid();
-  truth.ultrasound = [];
+  const truth = [];
   for (const [i, name] of SINGLE.entries()) {
     const img = await grey(name);
     const sop = newUid();
@@ -220,30 +209,27 @@ async function main(): Promise<void> {
       ImageComments: `BUSI case ${name}`,
       PixelData: [img.pixels.buffer],
     });
-    const mask = await readMaskFile(join(BUSI, 'native/masks', `${name}.png`));
     const file = `us-${i + 1}.png`;
-    writeFileSync(join(OUT, 'truth', file), encodeMaskPng(mask.data, mask.width, mask.height));
-    truth.ultrasound.push({ sopInstanceUID: sop, mask: file });
+    await truthMask(name, file);
+    truth.push({ sopInstanceUID: sop, mask: file });
   }
+  return truth;
+}
 
-  }
-
-  // 2. A cine: five cases resampled onto one grid, as frames of one multi-frame object.
-  const rows = 448;
-  const columns = 560;
-  if (needs('cine.dcm')) {
+/** A cine: five cases resampled onto one grid, as frames of one multi-frame object. */
+async function cine() {
   const cine = study('Demo^Breast^Cine', 'CMUNEXT-DEMO-2', 'Breast ultrasound cine (BUSI demo)', 'DEMO2');
   const frames: Uint8Array[] = [];
   const cineSop = newUid();
-  truth.cine = [];
+  const truth = [];
+  const [rows, columns] = [CINE_ROWS, CINE_COLUMNS];
   for (const [f, name] of CINE.entries()) {
     const img = await grey(name);
     const resampled = resizeBilinear(Float32Array.from(img.pixels), img.columns, img.rows, 1, columns, rows);
     frames.push(Uint8Array.from(resampled, (v) => Math.round(v)));
-    const mask = await readMaskFile(join(BUSI, 'native/masks', `${name}.png`));
     const file = `cine-frame-${f + 1}.png`;
-    writeFileSync(join(OUT, 'truth', file), encodeMaskPng(resizeNearest(mask.data, mask.width, mask.height, columns, rows), columns, rows));
-    truth.cine.push({ sopInstanceUID: cineSop, frame: f + 1, mask: file });
+    await truthMask(name, file, columns, rows);
+    truth.push({ sopInstanceUID: cineSop, frame: f + 1, mask: file });
   }
   const cinePixels = new Uint8Array(rows * columns * frames.length);
   frames.forEach((f, i) => cinePixels.set(f, i * rows * columns));
@@ -261,11 +247,11 @@ async function main(): Promise<void> {
     ImageComments: `BUSI cases ${CINE.join(', ')}`,
     PixelData: [cinePixels.buffer],
   });
+  return truth;
+}
 
-  }
-
-  // 3. A small CT series with geometry: an ellipse of soft tissue with a denser round lesion, 12 slices.
-  if (needs(...Array.from({ length: 12 }, (_, z) => `ct-${String(z + 1).padStart(2, '0')}.dcm`))) {
+/** A small CT series with geometry: an ellipse of soft tissue with a denser round lesion, 12 slices. */
+async function ctPhantom() {
   const ct = study('Demo^Phantom^CT', 'CMUNEXT-DEMO-3', 'CT phantom (synthetic)', 'DEMO3');
   const ctSeries = newUid();
   const frameOfReference = newUid();
@@ -316,7 +302,19 @@ async function main(): Promise<void> {
       _vrMap: { PixelData: 'OW' },
     });
   }
-  }
+}
+
+async function main(): Promise<void> {
+  if (FRESH) rmSync(OUT, { recursive: true, force: true });
+  mkdirSync(join(OUT, 'studies'), { recursive: true });
+  mkdirSync(join(OUT, 'truth'), { recursive: true });
+  const truthFile = join(OUT, 'truth', 'truth.json');
+  const truth: Record<string, { sopInstanceUID: string; frame?: number; mask: string }[]> = existsSync(truthFile) ? JSON.parse(readFileSync(truthFile, 'utf8')) : {};
+  const needs = (...files: string[]) => FRESH || files.some((f) => !existsSync(join(OUT, 'studies', f)));
+
+  if (needs('us-1.dcm', 'us-2.dcm', 'us-3.dcm')) truth.ultrasound = await ultrasoundImages();
+  if (needs('cine.dcm')) truth.cine = await cine();
+  if (needs(...Array.from({ length: 12 }, (_, z) => `ct-${String(z + 1).padStart(2, '0')}.dcm`))) await ctPhantom();
 
   if (needs('palette-cine.dcm')) truth.palette = await paletteCine();
   if (needs('us-jpeg.dcm')) truth.jpeg = await jpegImage();
@@ -327,7 +325,7 @@ async function main(): Promise<void> {
 Made by \`scripts/make-demo-studies.ts\` (\`npm run build && node dist-node/scripts/make-demo-studies.js\`).
 
 - \`studies/us-*.dcm\`: Ultrasound Image Storage, one image each of BUSI cases ${SINGLE.join(', ')}, at native size.
-- \`studies/cine.dcm\`: Ultrasound Multi-frame Image Storage, BUSI cases ${CINE.join(', ')} resampled to ${columns}x${rows}, one a frame.
+- \`studies/cine.dcm\`: Ultrasound Multi-frame Image Storage, BUSI cases ${CINE.join(', ')} resampled to ${CINE_COLUMNS}x${CINE_ROWS}, one a frame.
 - \`studies/ct-*.dcm\`: a synthetic CT phantom (12 slices of 96x96, 2.5 mm) with plane geometry.
 - \`studies/palette-cine.dcm\`: Ultrasound Multi-frame Image Storage as colour-flow devices send it: PALETTE COLOR
   (grey ramp plus a red/blue flow scale in 16-bit lookup tables) with a colour-flow box, RLE Lossless (dcmcrle); BUSI

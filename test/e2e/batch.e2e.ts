@@ -15,10 +15,9 @@ import { planStore } from '../../extension/src/seg/storePlan';
 import { metadataOf } from '../helpers/dicom';
 import { openModel } from '../../cli/nodeModel';
 import { segmentImage } from '../../extension/src/runtime/segmenter';
-import { toDisplay } from '../../extension/src/core/pixels';
-import { resizeBilinear } from '../../extension/src/core/resize';
 import { writePart10 } from '../../extension/src/dicom/part10';
 import { readSeg } from '../../extension/src/seg/readSeg';
+import { greyImage } from '../../scripts/greyImage';
 import { Pacs, startOrthanc, uploadFiles } from '../../scripts/pacs';
 import { tempDir } from '../helpers/tempDir';
 
@@ -45,11 +44,7 @@ async function segOver(series: string): Promise<Uint8Array> {
 /** 50 studies of 4 series, each one 96x80 image of a BUSI case, mirrored or shifted so no two are alike. */
 async function generated(dir: string): Promise<string[]> {
   const cases = readdirSync(join(ROOT, 'test/fixtures/busi/images256')).sort();
-  const greys = await Promise.all(cases.map(async (c) => {
-    const d = toDisplay(await readImageFile(join(ROOT, 'test/fixtures/busi/images256', c)));
-    const g = Float32Array.from({ length: d.width * d.height }, (_, i) => d.data[3 * i]);
-    return Uint8Array.from(resizeBilinear(g, d.width, d.height, 1, 96, 80), Math.round);
-  }));
+  const greys = await Promise.all(cases.map(async (c) => (await greyImage(join(ROOT, 'test/fixtures/busi/images256', c), { columns: 96, rows: 80 })).pixels));
   const files: string[] = [];
   for (let i = 0; i < GENERATED; i++) {
     const study = `2.25.77${Math.floor(i / 4)}`;
