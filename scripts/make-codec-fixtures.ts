@@ -7,14 +7,12 @@
  *   npm run build && node dist-node/scripts/make-codec-fixtures.js
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readImageFile } from '../cli/imageFile';
-import { toDisplay } from '../extension/src/core/pixels';
-import { resizeBilinear } from '../extension/src/core/resize';
 import { writePart10 } from '../extension/src/dicom/part10';
 import { projectRoot } from './root';
+import { greyImage } from './greyImage';
 
 const OUT = join(projectRoot(), 'test/fixtures/codecs');
 const ROWS = 64;
@@ -22,11 +20,7 @@ const COLUMNS = 80;
 
 /** The BUSI case's grey levels on the fixture grid (bilinear), one byte a pixel. */
 async function grey(): Promise<Uint8Array> {
-  const d = toDisplay(await readImageFile(join(projectRoot(), 'test/fixtures/busi/images256/benign (10).png')));
-  const g = new Float32Array(d.width * d.height);
-  for (let i = 0; i < g.length; i++) g[i] = d.data[3 * i];
-  const small = resizeBilinear(g, d.width, d.height, 1, COLUMNS, ROWS);
-  return Uint8Array.from(small, (v) => Math.round(v));
+  return (await greyImage(join(projectRoot(), 'test/fixtures/busi/images256/benign (10).png'), { columns: COLUMNS, rows: ROWS })).pixels;
 }
 
 const mirrored = (g: Uint8Array) => Uint8Array.from(g, (_, i) => g[Math.floor(i / COLUMNS) * COLUMNS + (COLUMNS - 1 - (i % COLUMNS))]);
@@ -211,8 +205,9 @@ function htj2k(dataset: Record<string, any>, transferSyntax: string, work: strin
 }
 
 async function main(): Promise<void> {
-  rmSync(OUT, { recursive: true, force: true });
+  // The fixtures are remade; the README beside them stays.
   mkdirSync(OUT, { recursive: true });
+  for (const f of readdirSync(OUT)) if (f.endsWith('.dcm')) rmSync(join(OUT, f));
   const work = mkdtempSync(join(tmpdir(), 'codec-fixtures-'));
   try {
     const made = await originals();
