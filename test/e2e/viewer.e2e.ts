@@ -153,17 +153,22 @@ function dice(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 const statusText = (page: Page) => page.locator('[data-cy="cmunext-status"]').textContent();
 
+/** Waits until the panel's status matches (the playwright default timeout unless `ms` is given). */
+async function statusMatching(page: Page, pattern: RegExp, ms?: number): Promise<void> {
+  await page.waitForFunction((source) => new RegExp(source).test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), pattern.source, ms === undefined ? {} : { timeout: ms });
+}
+
 /** Clicks Store SEG and waits for the outcome; returns the panel's status. */
 async function store(page: Page): Promise<string> {
   await page.locator('[data-cy="CMUNeXtStore"]').first().click();
-  await page.waitForFunction(() => /stored|Failed|Nothing changed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 60000 });
+  await statusMatching(page, /stored|Failed|Nothing changed/, 60000);
   return (await statusText(page)) ?? '';
 }
 
 /** Clicks Open stored SEG and waits for the outcome; returns the panel's status. */
 async function openStored(page: Page): Promise<string> {
   await page.locator('[data-cy="CMUNeXtOpen"]').first().click();
-  await page.waitForFunction(() => /Opened|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 60000 });
+  await statusMatching(page, /Opened|Failed/, 60000);
   return (await statusText(page)) ?? '';
 }
 
@@ -178,7 +183,7 @@ async function reloadViewer(page: Page): Promise<void> {
 async function segment(page: Page, button: 'CMUNeXtSegment' | 'CMUNeXtSegmentSeries' = 'CMUNeXtSegment'): Promise<string> {
   await page.locator(`[data-cy="${button}"]`).first().click();
   const status = page.locator('[data-cy="cmunext-status"]');
-  await page.waitForFunction(() => /ms per image|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 240000 });
+  await statusMatching(page, /ms per image|Failed/, 240000);
   return (await status.textContent()) ?? '';
 }
 
@@ -271,7 +276,7 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       expect(await setThreshold(0.5)).toEqual(maps[0].data);
       // The command, as a hotkey or another extension runs it, refuses a threshold out of range and says so.
       await page.evaluate(() => (window as any).commandsManager.runCommand('cmunextSetThreshold', { threshold: 1.5 }));
-      await page.waitForFunction(() => /^Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''));
+      await statusMatching(page, /^Failed/);
       expect(await statusText(page)).toBe('Failed: the threshold must be above 0 and below 1, got 1.5');
       expect((await labelmaps(page))[0].data).toEqual(maps[0].data);
 
@@ -408,17 +413,17 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
         watch();
       });
       await series.click();
-      await page.waitForFunction(() => /Cancelled|ms per image|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 120000 });
+      await statusMatching(page, /Cancelled|ms per image|Failed/, 120000);
       expect(await page.evaluate(() => (window as any).progressSeen)).toBe(true);
       const cancelled = (await statusText(page)) ?? '';
       console.log(`cine, cancelled: ${cancelled}`);
       expect(cancelled).toBe('Cancelled: 0 of 5 image(s) segmented and kept.');
 
       await series.click();
-      await page.waitForFunction(() => /Segmenting/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 120000 });
+      await statusMatching(page, /Segmenting/, 120000);
       // During a run no SEG can be stored or opened: a store would hold part of the series.
       for (const id of ['CMUNeXtStore', 'CMUNeXtOpen', 'CMUNeXtSegment']) expect([id, await page.locator(`[data-cy="${id}-btn"]`).isDisabled()]).toEqual([id, true]);
-      await page.waitForFunction(() => /ms per image|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 240000 });
+      await statusMatching(page, /ms per image|Failed/, 240000);
       const done = (await statusText(page)) ?? '';
       await page.waitForFunction(() => !(document.querySelector('[data-cy="CMUNeXtStore-btn"]') as HTMLButtonElement | null)?.disabled, null, { timeout: 10000 });
       console.log(`cine: ${done}`);
@@ -495,7 +500,7 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       expect(bound).toEqual(['cmunextSegmentImage alt+s', 'cmunextSegmentSeries alt+shift+s', 'cmunextStoreSeg alt+enter', 'cmunextOpenStoredSeg alt+o', 'cmunextSaveSegFile alt+f']);
       await page.locator('canvas').first().click();
       await page.keyboard.press('Alt+s');
-      await page.waitForFunction(() => /ms per image|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 120000 });
+      await statusMatching(page, /ms per image|Failed/, 120000);
       expect(await statusText(page)).toMatch(/ on wasm: 1 image\(s\), \d+ ms per image/);
       const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Alt+f')]);
       expect(download.suggestedFilename()).toMatch(/^cmunext-seg-1-of-1-\w+\.dcm$/);
@@ -818,7 +823,7 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
 
       // A double click on Store stores once: the correction and the AI original it corrects.
       await page.locator('[data-cy="CMUNeXtStore"]').first().dblclick();
-      await page.waitForFunction(() => /stored/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 60000 });
+      await statusMatching(page, /stored/, 60000);
       await page.waitForTimeout(2000); // room for a second store to land, were there one
       const status = (await statusText(page)) ?? '';
       console.log(`frame 3 painted by the reader, double-clicked Store: ${status}`);
@@ -913,12 +918,12 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       p.context().route('**/model.onnx', (route) => (stall ? void stalled.push(() => route.continue()) : route.continue())));
     try {
       await page.locator('[data-cy="CMUNeXtSegment"]').first().click();
-      await page.waitForFunction(() => /Loading the model/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''));
+      await statusMatching(page, /Loading the model/);
       await page.waitForTimeout(1000);
       expect(stalled).toHaveLength(1);
       expect(await page.locator('[data-cy="CMUNeXtStore-btn"]').isDisabled()).toBe(true);
       await page.locator('[data-cy="cmunext-cancel"]').click();
-      await page.waitForFunction(() => /Cancelled/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''));
+      await statusMatching(page, /Cancelled/);
       expect(await statusText(page)).toBe('Cancelled while the model was loading: nothing segmented.');
       await page.waitForFunction(() => !(document.querySelector('[data-cy="CMUNeXtSegment-btn"]') as HTMLButtonElement | null)?.disabled, null, { timeout: 10000 });
       stall = false;
@@ -960,7 +965,7 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       // The default set-up opens the series' stored CMUNeXt SEG as it is shown: no click.
       const again = await openStudy([], study, at);
       try {
-        await again.page.waitForFunction(() => /^Opened|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 60000 });
+        await statusMatching(again.page, /^Opened|Failed/, 60000);
         expect(await statusText(again.page)).toMatch(/^Opened "AI segmentation CMUNeXt/);
         const after = await labelmaps(again.page);
         expect(after.map((l) => l.sop)).toEqual(before.map((l) => l.sop));
@@ -971,7 +976,7 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       // The batch's SEG opens as the JPEG image's editable AI result; the reader's correction is measured against it.
       const batched = await openStudy([], jpegStudy, at);
       try {
-        await batched.page.waitForFunction(() => /^Opened|Failed/.test(document.querySelector('[data-cy="cmunext-status"]')?.textContent ?? ''), null, { timeout: 60000 });
+        await statusMatching(batched.page, /^Opened|Failed/, 60000);
         expect(await statusText(batched.page)).toMatch(/^Opened "AI segmentation CMUNeXt[^"]*" \(AUTOMATIC, 1 frame\(s\)\) for editing\./);
         const lesion = await lesionCentre(batched.page);
         await batched.page.locator('[data-cy="Eraser"]').first().click();
