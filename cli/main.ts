@@ -13,6 +13,7 @@ import { SegWriterError, writeSeg } from '../extension/src/seg/writeSeg';
 import { isDicom, readDicomMetadata } from './dicomFile';
 import { ImageFileError, decodeImage, encodeMaskPng, readFileBytes, readImageFile, readMaskFile, writeWhole } from './imageFile';
 import { NodeBackend, openModel } from './nodeModel';
+import { openModelThread } from './modelThread';
 import { Pacs, PacsError } from './batch/pacs';
 import { BatchStages, runBatch } from './batch/run';
 import { runExport } from './batch/export';
@@ -214,9 +215,15 @@ async function batch(v: Values): Promise<number> {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const session = await openModel((v.model as string | undefined) ?? defaultModelDir(), v.backend as NodeBackend, threadCount(v));
-  const modalities = (v.modality as string[] | undefined) ?? session.manifest.modalities ?? [];
-  if (!modalities.length) throw new UsageError(`${session.manifest.id} names no modalities; give --modality`);
+  const threshold = number(v.threshold as string, 'threshold', (x) => x > 0 && x < 1, 'between 0 and 1');
+  const limit = whole(v, 'limit', 0);
+  const concurrency = whole(v, 'concurrency', 1) ?? 3;
+  const model = await openModelThread((v.model as string | undefined) ?? defaultModelDir(), v.backend as NodeBackend, threadCount(v));
+  const modalities = (v.modality as string[] | undefined) ?? model.manifest.modalities ?? [];
+  if (!modalities.length) {
+    await model.close();
+    throw new UsageError(`${model.manifest.id} names no modalities; give --modality`);
+  }
   const bar = process.stderr.isTTY ? (done: number, total: number, images: number) => {
     const width = 30;
     const filled = total ? Math.round((done / total) * width) : width;
@@ -224,14 +231,12 @@ async function batch(v: Values): Promise<number> {
   } : undefined;
   const stages: BatchStages = { find: 0, retrieve: 0, decode: 0, model: 0, write: 0, store: 0 };
   const summary = await runBatch({
-    pacs, session, modalities, ...window,
-    threshold: number(v.threshold as string, 'threshold', (x) => x > 0 && x < 1, 'between 0 and 1'),
-    limit: whole(v, 'limit', 0), shard, concurrency: whole(v, 'concurrency', 1) ?? 3,
+    pacs, model, modalities, ...window, threshold, limit, shard, concurrency,
     onSeries: (outcome) => console.log(JSON.stringify(outcome)),
     onProgress: bar,
-  }, stages);
+  }, stages).finally(() => model.close());
   if (bar) process.stderr.write('\n');
-  console.error(`${summary.images} images in ${summary.seconds} s: ${(summary.images / Math.max(summary.seconds, 1e-3)).toFixed(1)} images/s on ${session.backend}${shard ? `, shard ${shard.index} of ${shard.count}` : ''}`
+  console.error(`${summary.images} images in ${summary.seconds} s: ${(summary.images / Math.max(summary.seconds, 1e-3)).toFixed(1)} images/s on ${model.backend}${shard ? `, shard ${shard.index} of ${shard.count}` : ''}`
     + `; seconds by stage (overlapping): ${Object.entries(stages).map(([k, s]) => `${k} ${s.toFixed(1)}`).join(', ')}`);
   console.log(JSON.stringify(summary));
   return summary.failed ? 1 : 0;

@@ -27,8 +27,13 @@ export async function readBytes(path: string): Promise<Uint8Array> {
   }
 }
 
-/** A model folder on disk -> a verified session, through the same loader the browser worker uses. */
-export async function openModel(folder: string, backend: NodeBackend, threads?: number): Promise<ModelSession> {
+/**
+ * A model folder on disk -> a verified session, through the same loader the browser worker uses. `sharesCores`: other
+ * work runs beside the model (a batch's PACS calls, the PACS itself), so onnxruntime's threads sleep rather than spin
+ * while they wait, leaving the cores to that work.
+ */
+export async function openModel(folder: string, backend: NodeBackend, threads?: number, sharesCores = false): Promise<ModelSession> {
   const files = await loadModelFiles(resolve(folder), readBytes);
-  return ModelSession.create(ortFor(backend, threads), files.manifest, files.model, backend === 'native' ? ['cpu'] : ['wasm']);
+  const options = sharesCores && backend === 'native' ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {};
+  return ModelSession.create(ortFor(backend, threads), files.manifest, files.model, backend === 'native' ? ['cpu'] : ['wasm'], options);
 }

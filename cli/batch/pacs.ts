@@ -5,6 +5,7 @@
 import { firstPart, multipartType, PacsHeaders, parts, tag } from '../../extension/src/dicomweb/retrieve';
 import { StoreError, storeInstances } from '../../extension/src/dicomweb/stow';
 import { AI_CONTENT_LABEL } from '../../extension/src/seg/provenance';
+import { pooled } from './pooled';
 
 export class PacsError extends Error {
   override name = 'PacsError';
@@ -95,21 +96,17 @@ export interface SeriesQuery {
 }
 
 /** The series to do, by Series Instance UID, whatever order the PACS answers in. */
-export async function findSeries(pacs: Pacs, q: SeriesQuery): Promise<SeriesRef[]> {
+export async function findSeries(pacs: Pacs, q: SeriesQuery, width = 8): Promise<SeriesRef[]> {
   const dates = q.since || q.until ? `&StudyDate=${q.since ?? ''}-${q.until ?? ''}` : '';
   const studies = new Set(q.studies ?? []);
   if (!q.studies?.length) {
     for (const m of q.modalities) for (const s of await search(pacs, `/studies?ModalitiesInStudy=${encodeURIComponent(m)}${dates}`)) studies.add(tag(s, '0020000D'));
   }
-  const found = new Map<string, SeriesRef>();
-  for (const study of studies) {
-    for (const m of q.modalities) {
-      for (const s of await json(pacs, `/studies/${study}/series?Modality=${encodeURIComponent(m)}`)) {
-        const series = tag(s, '0020000E');
-        if (series) found.set(series, { study, series, modality: m });
-      }
-    }
-  }
+  // One query a study and modality, several at once: a night's worklist is hundreds of studies.
+  const asked = [...studies].flatMap((study) => q.modalities.map((modality) => ({ study, modality })));
+  const answers = await pooled(asked, width, async ({ study, modality }) =>
+    (await json(pacs, `/studies/${study}/series?Modality=${encodeURIComponent(modality)}`)).map((s): SeriesRef => ({ study, series: tag(s, '0020000E'), modality })));
+  const found = new Map(answers.flat().filter((r) => r.series).map((r) => [r.series, r]));
   return [...found.values()].sort((a, b) => (a.series < b.series ? -1 : a.series > b.series ? 1 : 0));
 }
 

@@ -7,18 +7,19 @@
  */
 import * as dicomParser from 'dicom-parser';
 import { ModelManifest } from '../../extension/src/core/manifest';
-import { segmentImage } from '../../extension/src/runtime/segmenter';
-import { ModelSession } from '../../extension/src/runtime/session';
 import { aiSegments, aiSeriesOptions } from '../../extension/src/seg/provenance';
 import { FrameMask, SourceInstance } from '../../extension/src/seg/types';
 import { writeSeg } from '../../extension/src/seg/writeSeg';
 import { readDicomImage, readDicomMetadata } from '../dicomFile';
+import { ImageModel } from '../modelThread';
 import { findSeries, Pacs, retrieveSeries, SeriesQuery, SeriesRef, seriesWithSeg, store } from './pacs';
+import { pooled } from './pooled';
 import { shardOf, uidsFrom } from './shard';
 
 export interface BatchOptions extends SeriesQuery {
   pacs: Pacs;
-  session: ModelSession;
+  /** On a thread of its own, so the PACS calls go on while it runs. */
+  model: ImageModel;
   threshold?: number;
   limit?: number;
   shard?: { index: number; count: number };
@@ -66,16 +67,6 @@ export interface BatchStages {
 /** The model's version as a stored AI SEG names it in Software Versions. */
 export const modelVersion = (m: ModelManifest) => `${m.id} ${m.version}`;
 
-/** One at a time through the model: the engine uses every core on each run; the other stages overlap around it. */
-function serial() {
-  let tail: Promise<unknown> = Promise.resolve();
-  return <T>(task: () => Promise<T>): Promise<T> => {
-    const run = tail.then(task, task);
-    tail = run.catch(() => undefined);
-    return run;
-  };
-}
-
 export async function runBatch(o: BatchOptions, stages: BatchStages = { find: 0, retrieve: 0, decode: 0, model: 0, write: 0, store: 0 }): Promise<BatchSummary> {
   const started = performance.now();
   const timed = async <T>(stage: keyof BatchStages, task: () => Promise<T> | T): Promise<T> => {
@@ -86,13 +77,12 @@ export async function runBatch(o: BatchOptions, stages: BatchStages = { find: 0,
       stages[stage] += (performance.now() - t) / 1000;
     }
   };
-  const manifest = o.session.manifest;
+  const manifest = o.model.manifest;
   const threshold = o.threshold ?? manifest.output.threshold;
   let todo = await timed('find', () => findSeries(o.pacs, o));
   if (o.shard) todo = todo.filter((s) => shardOf(s.series, o.shard!.count) === o.shard!.index);
   if (o.limit !== undefined) todo = todo.slice(0, o.limit);
   const withSeg = new Map<string, Promise<Set<string>>>();
-  const onModel = serial();
   const summary: BatchSummary = { series: todo.length, segmented: 0, skipped: 0, failed: 0, images: 0, seconds: 0 };
   let done = 0;
 
@@ -114,7 +104,9 @@ export async function runBatch(o: BatchOptions, stages: BatchStages = { find: 0,
       const source = sources.push(meta) - 1;
       for (let f = 0; f < frames; f++) {
         const image = await timed('decode', () => readDicomImage(bytes, f));
-        const r = await onModel(() => timed('model', () => segmentImage(o.session, image, threshold)));
+        // The thread runs one image at a time and queues the rest; its own time is the model stage's.
+        const r = await o.model.segment(image, threshold);
+        stages.model += r.ms / 1000;
         if (r.mask.some(Boolean)) found++;
         masks.push({ source, frame: frames > 1 ? f + 1 : undefined, segment: 1, mask: r.mask });
       }
@@ -122,7 +114,7 @@ export async function runBatch(o: BatchOptions, stages: BatchStages = { find: 0,
     summary.images += masks.length;
     if (!masks.length) return end({ status: 'skipped', reason: 'the series holds no image', images: 0 });
     if (!found) return end({ status: 'segmented', images: masks.length, found, reason: `the model found nothing at threshold ${threshold}: nothing stored` });
-    const segments = aiSegments(manifest, { threshold, backend: o.session.backend });
+    const segments = aiSegments(manifest, { threshold, backend: o.model.backend });
     // A SEG has one grid: a series whose images differ in size gets one SEG per size, all stored in one request.
     const segs = await timed('write', () => byGrid(sources, masks).map(({ grid, sources: s, masks: m }) =>
       writeSeg(s, segments, m, { ...aiSeriesOptions(manifest), uid: uidsFrom(`${ref.series}|${grid}|${manifest.id}|${manifest.version}|${manifest.sha256}|${threshold}`) })));
@@ -130,23 +122,19 @@ export async function runBatch(o: BatchOptions, stages: BatchStages = { find: 0,
     return end({ status: 'segmented', images: masks.length, found, seg: segs.map(readSopInstanceUid).join(',') });
   }
 
-  const queue = [...todo];
-  async function worker(): Promise<void> {
-    for (let ref = queue.shift(); ref; ref = queue.shift()) {
-      let outcome: SeriesOutcome;
-      const t0 = performance.now();
-      try {
-        outcome = await one(ref);
-      } catch (e) {
-        // A series that keeps failing is reported; the rest go on.
-        outcome = { study: ref.study, series: ref.series, status: 'failed', reason: e instanceof Error ? e.message : String(e), ms: Math.round(performance.now() - t0) };
-      }
-      summary[outcome.status]++;
-      o.onSeries(outcome);
-      o.onProgress?.(++done, todo.length, summary.images);
+  await pooled(todo, o.concurrency, async (ref) => {
+    let outcome: SeriesOutcome;
+    const t0 = performance.now();
+    try {
+      outcome = await one(ref);
+    } catch (e) {
+      // A series that keeps failing is reported; the rest go on.
+      outcome = { study: ref.study, series: ref.series, status: 'failed', reason: e instanceof Error ? e.message : String(e), ms: Math.round(performance.now() - t0) };
     }
-  }
-  await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, worker));
+    summary[outcome.status]++;
+    o.onSeries(outcome);
+    o.onProgress?.(++done, todo.length, summary.images);
+  });
   summary.seconds = Number(((performance.now() - started) / 1000).toFixed(1));
   return summary;
 }

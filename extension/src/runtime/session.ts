@@ -25,13 +25,14 @@ export class ModelSession {
     readonly batchable: boolean,
   ) {}
 
-  static async create(ort: OrtModule, manifest: ModelManifest, model: Uint8Array, backends: Backend[]): Promise<ModelSession> {
+  /** `options`: the host's own settings over the defaults (the CLI's batch turns off thread spinning, see nodeModel). */
+  static async create(ort: OrtModule, manifest: ModelManifest, model: Uint8Array, backends: Backend[], options: InferenceSession.SessionOptions = {}): Promise<ModelSession> {
     if (!backends.length) throw new InferenceError('NO_BACKEND', 'no execution provider was requested');
     const skipped: { backend: Backend; reason: string }[] = [];
     for (const backend of backends) {
       try {
         // onnxruntime may keep (and detach) the buffer it is given; each try gets its own copy.
-        const session = await ort.InferenceSession.create(model.slice(), { executionProviders: [backend], graphOptimizationLevel: 'all' });
+        const session = await ort.InferenceSession.create(model.slice(), { graphOptimizationLevel: 'all', ...options, executionProviders: [backend] });
         const missing = [manifest.input.name].filter((n) => !session.inputNames.includes(n))
           .concat([manifest.output.name].filter((n) => !session.outputNames.includes(n)));
         if (missing.length) {
