@@ -7,7 +7,8 @@ import { UserError } from './userError';
 import { isImageModality, OHIF } from './hostNames';
 import { PacsHeaders } from './dicomweb/retrieve';
 import { CornerstoneImage, CornerstoneLibraries, CornerstoneViewport, DisplaySet, ExtensionParams, OhifServices } from './ohif';
-import { HostPort, LabelmapSegment, PacsPort, Target as PortTarget, ViewedImage } from './controller/ports';
+import { HostPort, LabelmapSegment, PacsPort, StudyListPort, Target as PortTarget, ViewedImage } from './controller/ports';
+import { StudyListState } from './controller/studyList';
 import { findSegInstances, retrieveInstance } from './dicomweb/retrieve';
 import { storeInstances } from './dicomweb/stow';
 import { StackImage } from './seg/reopen';
@@ -291,6 +292,51 @@ export function ohifPacs(params: ExtensionParams, storeTimeoutSeconds: number): 
     retrieve: (study, ref) => {
       const { wado, omitQuotes } = roots();
       return retrieveInstance(wado, study, ref, headers(), fetch, omitQuotes);
+    },
+  };
+}
+
+/** Where OHIF 3.13's study list keeps its filters and sorting, and where a copy is kept for this tab. */
+const STUDY_LIST_KEY = 'studyList.tableState';
+const STUDY_LIST_COPY = 'cmunext.studyList';
+
+/**
+ * The list's state: OHIF's own while the tab holds it, else the copy taken when it last did (OHIF drops its key
+ * when the page is hidden or reloaded; the reader's list should not go with it).
+ */
+function studyListState(): StudyListState | undefined {
+  const read = (key: string) => {
+    try {
+      const value = JSON.parse(sessionStorage.getItem(key) ?? 'null');
+      return value && typeof value === 'object' && (Array.isArray(value.filters) || Array.isArray(value.sorting)) ? (value as StudyListState) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const own = read(STUDY_LIST_KEY);
+  if (own) sessionStorage.setItem(STUDY_LIST_COPY, JSON.stringify({ filters: own.filters ?? [], sorting: own.sorting ?? [] }));
+  return own ?? read(STUDY_LIST_COPY);
+}
+
+/** The reader's study list through OHIF's data source, and another study opened as OHIF's own navigation does. */
+export function ohifStudyList(params: ExtensionParams): StudyListPort {
+  const dataSource = () => {
+    const source = params.extensionManager.getActiveDataSource?.()?.[0];
+    if (!source) throw new HostError('the viewer has no data source to search for studies');
+    return source;
+  };
+  return {
+    currentStudy: () => new URLSearchParams(location.search).get('StudyInstanceUIDs')?.split(',')[0] || undefined,
+    listState: studyListState,
+    searchLimit: () => dataSource().getConfig?.()?.queryLimit ?? 101,
+    searchStudies: async (search) => (await dataSource().query.studies.search(search)) ?? [],
+    showStudy: (study) => {
+      const query = new URLSearchParams(location.search);
+      query.set('StudyInstanceUIDs', study);
+      // OHIF's router adds its basename itself.
+      const basename = (params.extensionManager.appConfig ?? params.appConfig)?.routerBasename?.replace(/\/$/, '') ?? '';
+      const path = basename && location.pathname.startsWith(basename) ? location.pathname.slice(basename.length) || '/' : location.pathname;
+      params.commandsManager.run({ commandName: 'navigateHistory', commandOptions: { to: `${path}?${query}` } });
     },
   };
 }

@@ -27,6 +27,8 @@ export const COMMANDS = {
   storeSeg: 'cmunextStoreSeg',
   saveSegFile: 'cmunextSaveSegFile',
   openStoredSeg: 'cmunextOpenStoredSeg',
+  nextStudy: 'cmunextNextStudy',
+  previousStudy: 'cmunextPreviousStudy',
   preload: 'cmunextPreload',
 } as const;
 
@@ -41,6 +43,8 @@ export const HOTKEYS = [
   { commandName: COMMANDS.storeSeg, label: 'CMUNeXt store SEG', keys: ['alt+enter'], isEditable: true },
   { commandName: COMMANDS.openStoredSeg, label: 'CMUNeXt open stored SEG', keys: ['alt+o'], isEditable: true },
   { commandName: COMMANDS.saveSegFile, label: 'CMUNeXt save SEG as file', keys: ['alt+f'], isEditable: true },
+  { commandName: COMMANDS.nextStudy, label: 'Next study of the study list', keys: ['alt+n'], isEditable: true },
+  { commandName: COMMANDS.previousStudy, label: 'Previous study of the study list', keys: ['alt+p'], isEditable: true },
 ] as const;
 
 /**

@@ -64,6 +64,10 @@ const extension = {
       [COMMANDS.preload]: async () => getTool(params)?.preload(),
       /** Opens the newest stored SEG over the active series for editing. */
       [COMMANDS.openStoredSeg]: withTool((t) => t.openStoredSeg()),
+      /** Opens the next study of the study list the reader came from (its filters and sorting). */
+      [COMMANDS.nextStudy]: withTool((t) => t.stepStudy(1)),
+      /** Opens the previous study of that list. */
+      [COMMANDS.previousStudy]: withTool((t) => t.stepStudy(-1)),
     };
     const definitions = Object.fromEntries(Object.entries(actions).map(([name, commandFn]) => [name, { commandFn }]));
     return { actions, definitions, defaultContext: 'VIEWER' };

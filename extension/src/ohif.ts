@@ -1,5 +1,6 @@
 import type { cache, imageLoader, metaData, Types, utilities } from '@cornerstonejs/core';
 import type { segmentation } from '@cornerstonejs/tools';
+import type { StudyRow, StudySearch } from './controller/studyList';
 
 /**
  * The few OHIF 3.13 services and Cornerstone3D 5.6.8 objects this extension uses. The host provides them at run
@@ -76,8 +77,14 @@ export interface DataSourceDefinition {
   configuration?: { qidoRoot?: string; wadoRoot?: string; omitQuotationForMultipartRequest?: boolean };
 }
 
+/** A data source as OHIF runs it: its study search takes the study list's parameters. */
+export interface ActiveDataSource {
+  getConfig?(): { queryLimit?: number } | undefined;
+  query: { studies: { search(search: StudySearch): Promise<StudyRow[] | undefined> } };
+}
+
 /** `cmunext` is what the deployment wrote, checked by config.ts before use. */
-type AppConfig = { cmunext?: unknown; dataSources?: DataSourceDefinition[]; defaultDataSourceName?: string };
+type AppConfig = { cmunext?: unknown; dataSources?: DataSourceDefinition[]; defaultDataSourceName?: string; routerBasename?: string };
 
 export interface ExtensionParams {
   servicesManager: { services: OhifServices };
@@ -86,6 +93,8 @@ export interface ExtensionParams {
     getModuleEntry(id: string): { exports: any } | undefined;
     /** The data source the study was opened from (`?datasources=`, else the default). */
     getActiveDataSourceDefinition?(): DataSourceDefinition | undefined;
+    /** The data sources in use, the active one first: its study search is the study list's. */
+    getActiveDataSource?(): ActiveDataSource[] | undefined;
     appConfig?: AppConfig;
   };
   appConfig?: AppConfig;

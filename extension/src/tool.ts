@@ -8,13 +8,14 @@ import { CommandContext } from './controller/context';
 import { clickTimings, downloadMessage } from './controller/messages';
 import { ActionGate } from './controller/gate';
 import { openStored } from './controller/open';
-import { PanelPort } from './controller/ports';
+import { PanelPort, StudyListPort } from './controller/ports';
 import { RunStore } from './controller/runs';
 import { segment } from './controller/segment';
+import { stepStudy } from './controller/studyList';
 import { saveFiles, store } from './controller/store';
 import { rethreshold } from './controller/threshold';
 import { WorkerHost, WorkerLike } from './controller/workerHost';
-import { ohifHost, ohifPacs, Target } from './hostAdapter';
+import { ohifHost, ohifPacs, ohifStudyList, Target } from './hostAdapter';
 import { ExtensionParams } from './ohif';
 import { ToolPanel } from './panel';
 import { messageOf } from './runtime/errors';
@@ -25,6 +26,7 @@ export class CmunextTool {
   private readonly runs = new RunStore();
   private readonly worker: WorkerHost;
   private readonly context: CommandContext<Target>;
+  private readonly studyList: StudyListPort;
   private panel?: ToolPanel;
   /** Series already looked at for a stored CMUNeXt SEG to open as they are shown. */
   private readonly shownBefore = new Set<string>();
@@ -32,6 +34,7 @@ export class CmunextTool {
 
   constructor(params: ExtensionParams, private readonly config: ToolConfig) {
     const host = ohifHost(params);
+    this.studyList = ohifStudyList(params);
     this.gate = new ActionGate((busy) => {
       host.refreshToolbar();
       if (!busy) this.worker.releaseWhenIdle();
@@ -118,6 +121,8 @@ export class CmunextTool {
   /** The mode opened: the worker starts and the model loads and warms up before the reader's first click. */
   preload(): void {
     this.worker.preload();
+    // Taken now: OHIF lets go of the study list's state when the page is hidden or reloaded.
+    this.studyList.listState();
     if (this.config.openStoredSegs) this.stopWatchingShown ??= this.context.host.onImagesShown(() => void this.openOnShow());
   }
 
@@ -168,6 +173,11 @@ export class CmunextTool {
   /** Opens the newest stored SEG over the active series as an editable labelmap. */
   openStoredSeg(): Promise<void> {
     return this.act('opening a stored SEG', 'open a stored SEG', (t) => openStored(this.context, t));
+  }
+
+  /** Opens the next (1) or previous (-1) study of the study list the reader came from. */
+  stepStudy(step: 1 | -1): Promise<void> {
+    return this.guard(() => this.gate.exclusive('opening another study', 'open another study', () => stepStudy(this.context, this.studyList, step)));
   }
 
   /** Leaving the mode: its segmentations go with it. The model stays loaded for the next visit. */

@@ -497,13 +497,64 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
     try {
       const bound = await page.evaluate(() => (window as any).services.customizationService.getCustomization('ohif.hotkeyBindings')
         .filter((h: { commandName: string }) => h.commandName.startsWith('cmunext')).map((h: { commandName: string; keys: string[] }) => `${h.commandName} ${h.keys.join(' ')}`));
-      expect(bound).toEqual(['cmunextSegmentImage alt+s', 'cmunextSegmentSeries alt+shift+s', 'cmunextStoreSeg alt+enter', 'cmunextOpenStoredSeg alt+o', 'cmunextSaveSegFile alt+f']);
+      expect(bound).toEqual(['cmunextSegmentImage alt+s', 'cmunextSegmentSeries alt+shift+s', 'cmunextStoreSeg alt+enter', 'cmunextOpenStoredSeg alt+o', 'cmunextSaveSegFile alt+f', 'cmunextNextStudy alt+n', 'cmunextPreviousStudy alt+p']);
       await page.locator('canvas').first().click();
       await page.keyboard.press('Alt+s');
       await statusMatching(page, /ms per image|Failed/, 120000);
       expect(await statusText(page)).toMatch(/ on wasm: 1 image\(s\), \d+ ms per image/);
       const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Alt+f')]);
       expect(download.suggestedFilename()).toMatch(/^cmunext-seg-1-of-1-\w+\.dcm$/);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('steps through the study list the reader came from (its filters and sorting) with Alt+N and Alt+P, leaving no unstored work behind', async () => {
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const uid = async (accession: string) => (await (await fetch(`${base}/dicom-web/studies?AccessionNumber=${accession}`)).json())[0]['0020000D'].Value[0] as string;
+    // The list as the reader set it: ultrasound studies by patient name: Cine (DEMO2), Doppler (DEMO4), Jpeg (DEMO5), Ultrasound (DEMO1).
+    const [cine, doppler, jpeg] = [await uid('DEMO2'), await uid('DEMO4'), await uid('DEMO5')];
+    /** Presses the keys on the image and waits for the study shown to be `study`, its first image in the viewport. */
+    const press = async (keys: string, study: string) => {
+      await page.locator('canvas').first().click();
+      await page.keyboard.press(keys);
+      await page.waitForURL(new RegExp(`StudyInstanceUIDs=${study.replace(/\./g, '\\.')}$`), { timeout: 60000 });
+      await page.waitForFunction((s) => (window as any).services?.cornerstoneViewportService?.getCornerstoneViewport?.((window as any).services.viewportGridService.getActiveViewportId())?.getCurrentImageId?.()?.includes(s), study, { timeout: 60000 });
+    };
+    const refused = async (keys: string, why: RegExp) => {
+      const before = page.url();
+      await page.locator('canvas').first().click();
+      await page.keyboard.press(keys);
+      await statusMatching(page, /^Failed/, 60000);
+      expect(await statusText(page)).toMatch(why);
+      expect(page.url()).toBe(before);
+    };
+    try {
+      await page.goto(`${base}/?modalities=US&sortBy=patient&sortDirection=asc`);
+      const confirm = page.getByText('Confirm and hide');
+      if (await confirm.isVisible({ timeout: 10000 }).catch(() => false)) await confirm.click();
+      await page.getByText('DEMO4').click();
+      await page.getByRole('button', { name: 'CMUNeXt segmentation' }).click();
+      await page.locator('[data-cy="CMUNeXtSegment"]').first().waitFor({ timeout: 60000 });
+      expect(page.url()).toContain(`StudyInstanceUIDs=${doppler}`);
+      await page.waitForTimeout(3000);
+      await press('Alt+p', cine);
+      await refused('Alt+p', /^Failed: this is the first study of the study list \(1 of 4\)$/);
+      await page.keyboard.press('Alt+s');
+      await statusMatching(page, /ms per image|Failed: the model/, 120000);
+      await refused('Alt+n', /^Failed: the AI segmentation on this series holds work the PACS does not have: store it, or delete it in the Segmentation panel, before moving to the next study$/);
+      await page.keyboard.press('Alt+Enter');
+      await statusMatching(page, /stored|Failed: the PACS/, 60000);
+      await press('Alt+n', doppler);
+      await press('Alt+n', jpeg);
+      // The tool works on the study it stepped to.
+      await page.keyboard.press('Alt+s');
+      await statusMatching(page, /ms per image|Failed/, 120000);
+      expect(await statusText(page)).toMatch(/ on wasm: 1 image\(s\), \d+ ms per image/);
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

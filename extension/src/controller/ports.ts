@@ -9,6 +9,7 @@ import type { SourceImage } from '../core/sourceImage';
 import type { SegInstanceRef } from '../dicomweb/retrieve';
 import type { StackImage } from '../seg/reopen';
 import type { SourceInstance } from '../seg/types';
+import type { StudyListState, StudyRow, StudySearch } from './studyList';
 
 /** The series in the active viewport, as far as the commands look into it. */
 export interface Target {
@@ -60,6 +61,18 @@ export interface HostPort<T extends Target = Target> {
   saveFile(name: string, bytes: Uint8Array): void;
   /** Calls `listener` when a viewport is given images to show (a series opened or changed); returns the unsubscribe. */
   onImagesShown(listener: () => void): () => void;
+}
+
+/** The reader's study list and the way to another study of it (OHIF's study list, data source and router). */
+export interface StudyListPort {
+  /** The Study Instance UID the viewer shows. */
+  currentStudy(): string | undefined;
+  /** The study list's filters and sorting the reader came from; undefined where the study was opened otherwise. */
+  listState(): StudyListState | undefined;
+  /** How many studies the list asks for (the data source's queryLimit). */
+  searchLimit(): number;
+  searchStudies(search: StudySearch): Promise<StudyRow[]>;
+  showStudy(studyInstanceUid: string): void;
 }
 
 export interface PanelPort {

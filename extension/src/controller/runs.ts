@@ -74,10 +74,11 @@ export interface Labelmap {
  * The run's labelmap over every image of the series: the reader may paint images the model did not see, and those
  * are stored too, against an empty AI mask.
  */
-export function labelmapOf<T extends Target>(run: AiRun, target: T, host: HostPort<T>): Labelmap {
+/** The run's labelmap as it stands; without the viewport's target, over the images the run holds alone. */
+export function labelmapOf<T extends Target>(run: AiRun, target: T | undefined, host: HostPort<T>): Labelmap {
   const out: Labelmap = { sources: [], masks: [], aiMasks: [], current: new Map() };
   const frames: Map<string, FrameBase> = run.frames;
-  for (const imageId of new Set([...frames.keys(), ...host.imageIds(target)])) {
+  for (const imageId of new Set([...frames.keys(), ...(target ? host.imageIds(target) : run.inPacs?.keys() ?? [])])) {
     const f = frames.get(imageId);
     const now = host.readMask(run.segmentationId, imageId) ?? f?.mask;
     if (!now || (!f && !run.inPacs?.has(imageId) && !now.some(Boolean))) continue;
@@ -111,6 +112,11 @@ export class RunStore {
     return this.runs.get(key);
   }
 
+  /** Every run kept, whether or not its labelmap is still in the viewer. */
+  all(): AiRun[] {
+    return [...this.runs.values()];
+  }
+
   set(run: AiRun): void {
     this.runs.set(run.displaySetUID, run);
   }
@@ -126,7 +132,7 @@ export class RunStore {
 }
 
 /** Refuses an action that would leave a run whose labelmap the PACS does not hold with no way to store it. */
-export function refuseToStrand<T extends Target>(run: AiRun, target: T, host: HostPort<T>, action: string, error: (m: string) => Error): void {
+export function refuseToStrand<T extends Target>(run: AiRun, target: T | undefined, host: HostPort<T>, action: string, error: (m: string) => Error): void {
   if (heldByPacs(run, labelmapOf(run, target, host))) return;
   const what = run.kind === 'reopened' ? 'stored SEG opened' : 'AI segmentation';
   throw error(`the ${what} on this series holds work the PACS does not have: store it, or delete it in the Segmentation panel, before ${action}`);
