@@ -5,7 +5,9 @@
  *   npm run bench:viewer [-- --clicks N] [--json]
  * Prints medians; with --json the last line is one JSON object. Figures, not a test: nothing here asserts a time.
  */
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, Page } from 'playwright-core';
@@ -57,11 +59,11 @@ async function click(page: Page, lines: string[], button: string): Promise<Stage
   return { click: Date.now() - started, ...parseStages(line) };
 }
 
-/** Median model run of the same image in Node, on each backend. */
-async function nodeInference(image: string, runs: number): Promise<Record<NodeBackend, number>> {
+/** Median model run of the same image in Node, on each backend; wasm on `threads` (onnxruntime-web fixes them once a process). */
+async function nodeInference(image: string, runs: number, threads?: number): Promise<Record<NodeBackend, number>> {
   const out = {} as Record<NodeBackend, number>;
   for (const backend of ['wasm', 'native'] as NodeBackend[]) {
-    const session = await openModel(join(ROOT, 'models', 'cmunext-busi'), backend);
+    const session = await openModel(join(ROOT, 'models', 'cmunext-busi'), backend, threads);
     const input = toModelInput(toDisplay(await readImageFile(image)), session.manifest.input);
     const times: number[] = [];
     for (let i = 0; i < runs + 2; i++) {
@@ -75,8 +77,19 @@ async function nodeInference(image: string, runs: number): Promise<Record<NodeBa
   return out;
 }
 
+/** Node's wasm run in a process of its own on `threads`, as the browser's worker has them. */
+function nodeWasmOn(threads: number, image: string, runs: number): number {
+  const r = spawnSync(process.execPath, [__filename, '--node-wasm-threads', String(threads), '--image', image, '--runs', String(runs)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`Node wasm on ${threads} thread(s) failed: ${r.stderr}`);
+  return Number(r.stdout.trim().split('\n').pop());
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { clicks: { type: 'string', default: '5' }, json: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { clicks: { type: 'string', default: '5' }, json: { type: 'boolean' }, 'node-wasm-threads': { type: 'string' }, image: { type: 'string' }, runs: { type: 'string' } } });
+  if (values['node-wasm-threads']) {
+    console.log((await nodeInference(values.image!, Number(values.runs), Number(values['node-wasm-threads']))).wasm);
+    return;
+  }
   const clicks = Math.max(2, Number(values.clicks));
   const pacs = await startOrthanc();
   const studies = join(ROOT, 'demo/studies');
@@ -110,6 +123,9 @@ async function main(): Promise<void> {
     const series = await click(cine.page, cine.lines, 'CMUNeXtSegmentSeries');
     await cine.page.close();
     const node = await nodeInference(join(ROOT, 'demo/studies/us-1.dcm'), 10);
+    // The browser's wasm threads are onnxruntime-web's choice there (half the cores where cross-origin isolated).
+    const browserThreads = Number(/ready on wasm \((\d+) threads?\)/.exec(first.ready)?.[1] ?? 1);
+    const nodeSameThreads = nodeWasmOn(browserThreads, join(ROOT, 'demo/studies/us-1.dcm'), 10);
 
     const warm = runs.slice(1);
     const columns: [string, (k: keyof Stages) => number][] = [
@@ -127,9 +143,11 @@ async function main(): Promise<void> {
     for (const r of table) console.log(line(r));
     const workerOnly = series.pre + series.inference + series.post;
     console.log(`series throughput: ${(series.images / (series.total / 1000)).toFixed(2)} images/s; worker alone ${(series.images / (workerOnly / 1000)).toFixed(2)} images/s (${((100 * workerOnly) / series.total).toFixed(0)}%)`);
-    console.log(`same model, same image, Node: wasm ${node.wasm.toFixed(0)} ms, native ${node.native.toFixed(0)} ms; browser warm inference / Node wasm ${(median(warm.map((r) => r.inference)) / node.wasm).toFixed(2)}x`);
+    const warmInference = median(warm.map((r) => r.inference));
+    console.log(`same model, same image, Node: wasm ${node.wasm.toFixed(0)} ms (${Math.min(2, cpus().length)} threads), native ${node.native.toFixed(0)} ms; browser warm inference / Node wasm ${(warmInference / node.wasm).toFixed(2)}x`);
+    console.log(`Node wasm on the browser's ${browserThreads} thread(s): ${nodeSameThreads.toFixed(0)} ms; browser warm inference / Node wasm on as many threads ${(warmInference / nodeSameThreads).toFixed(2)}x`);
     if (values.json) {
-      console.log(JSON.stringify({ ready: first.ready, firstClick: runs[0], warm: Object.fromEntries(rows.map((k) => [k, median(warm.map((r) => r[k]))])), newPageCached: cached, series, node }));
+      console.log(JSON.stringify({ ready: first.ready, firstClick: runs[0], warm: Object.fromEntries(rows.map((k) => [k, median(warm.map((r) => r[k]))])), newPageCached: cached, series, node, nodeWasmBrowserThreads: { threads: browserThreads, ms: nodeSameThreads } }));
     }
   } finally {
     await browser.close();

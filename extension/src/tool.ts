@@ -55,7 +55,7 @@ export class CmunextTool {
       onDownload: (received, total) => panel.say(downloadMessage(received, total)),
       onLoaded: (model, first) => {
         // For a deployment checking its own machines: where the time before the first result goes.
-        console.info(`CMUNeXt segment: ${model.manifest.id} ${model.manifest.version} ready on ${model.backend}: loaded in ${model.loadMs.toFixed(0)} ms`
+        console.info(`CMUNeXt segment: ${model.manifest.id} ${model.manifest.version} ready on ${model.backend}${model.threads ? ` (${model.threads} thread${model.threads > 1 ? 's' : ''})` : ''}: loaded in ${model.loadMs.toFixed(0)} ms`
           + `${model.fromCache ? ' from the browser cache' : ''}${model.warmUpMs === undefined ? '' : `, warm-up runs ${model.warmUpMs.toFixed(0)} ms`}`);
         // Reloaded after an idle release, the reader's threshold stays on the slider.
         if (first) panel.setThreshold(model.manifest.output.threshold);

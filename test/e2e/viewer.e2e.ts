@@ -244,7 +244,7 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
     const { browser, page, errors, logs, requests } = await openStudy([]);
     try {
       // The mode readies the model before the first click: loaded, and its kernels set up by warm-up runs.
-      const ready = await lineMatching(logs, /^CMUNeXt segment: cmunext-busi .* ready on wasm: .*, warm-up runs \d+ ms$/);
+      const ready = await lineMatching(logs, /^CMUNeXt segment: cmunext-busi .* ready on wasm \(\d+ threads?\): .*, warm-up runs \d+ ms$/);
       console.log(`before the first click: ${ready}`);
       const status = await segment(page);
       expect(status).toMatch(/on wasm: 1 image\(s\), \d+ ms per image/);

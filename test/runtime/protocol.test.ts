@@ -24,11 +24,14 @@ class MemoryStore implements ModelStore {
 }
 
 const ports: MessagePort[] = [];
+/** onnxruntime-web's wasm settings, where the worker reads its threads from. */
+const wasmEnv = (): { numThreads?: number } => require('onnxruntime-web').env.wasm;
+
 /** Worker and viewer ends over a real structured-clone channel; only the transport differs from the browser. */
 function connect(store?: ModelStore, ort: OrtModule = ortFor('wasm')): InferenceClient {
   const { port1, port2 } = new MessageChannel();
   ports.push(port1, port2);
-  serveInference(port1 as unknown as MessageEndpoint, { ort, fetchBytes: readBytes, store });
+  serveInference(port1 as unknown as MessageEndpoint, { ort, fetchBytes: readBytes, store, wasmThreads: () => wasmEnv().numThreads });
   const client = new InferenceClient(port2 as unknown as MessageEndpoint);
   port1.start();
   port2.start();
@@ -95,6 +98,12 @@ describe('inference worker protocol', () => {
     const warm = await connect().load(FIXTURE, ['wasm'], true);
     expect(cold.warmUpMs).toBeUndefined();
     expect(warm.warmUpMs).toBeGreaterThan(0);
+  });
+
+  it('says how many threads wasm runs on, as onnxruntime-web holds them once a session is made', async () => {
+    const loaded = await connect().load(FIXTURE, ['wasm']);
+    expect(loaded.threads).toBe(wasmEnv().numThreads);
+    expect(loaded.threads).toBeGreaterThanOrEqual(1);
   });
 
   it('falls back along the provider list and says why it skipped one', async () => {

@@ -21,6 +21,8 @@ export interface HandlerDeps {
   ort: OrtModule;
   fetchBytes: FetchBytes;
   store?: ModelStore;
+  /** The threads the wasm backend runs on, reported with a model loaded on it. */
+  wasmThreads?: () => number | undefined;
 }
 
 /**
@@ -57,7 +59,10 @@ export function serveInference(endpoint: MessageEndpoint, deps: HandlerDeps): vo
       await session?.release();
       session = next;
       modelBytes = files.model;
-      loaded = { manifest: files.manifest, backend: next.backend, skipped: next.skipped, fromCache: files.fromCache, loadMs, ...(warmUpMs !== undefined && { warmUpMs }) };
+      loaded = {
+        manifest: files.manifest, backend: next.backend, skipped: next.skipped, fromCache: files.fromCache, loadMs,
+        ...(warmUpMs !== undefined && { warmUpMs }), ...(next.backend === 'wasm' && { threads: deps.wasmThreads?.() }),
+      };
       post({ type: 'loaded', id: req.id, ...loaded });
       return;
     }
@@ -77,7 +82,7 @@ export function serveInference(endpoint: MessageEndpoint, deps: HandlerDeps): vo
         const wasm = await ModelSession.create(deps.ort, session.manifest, modelBytes, ['wasm']);
         await session.release().catch(() => undefined);
         session = wasm;
-        loaded = { ...loaded!, backend: 'wasm', skipped: [...loaded!.skipped, { backend: 'webgpu', reason }] };
+        loaded = { ...loaded!, backend: 'wasm', skipped: [...loaded!.skipped, { backend: 'webgpu', reason }], threads: deps.wasmThreads?.() };
         post({ type: 'fallback', id: req.id, backend: 'wasm', reason });
         return segmentImage(session, req.images[index], req.threshold);
       });

@@ -19,6 +19,8 @@ export interface LoadedModel {
   loadMs: number;
   /** The warm-up run's time, when one was asked for. */
   warmUpMs?: number;
+  /** The wasm backend's threads (wasm only). */
+  threads?: number;
 }
 
 export type WorkerResponse =
