@@ -22,7 +22,7 @@ import { ensureViewer } from './viewer';
 
 const ROOT = projectRoot();
 const ARGS = ['--headless=new', '--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const STAGES = ['toolbar', 'model', 'read', 'pre', 'inference', 'post', 'transfer', 'labelmap'] as const;
+const STAGES = ['toolbar', 'model', 'read', 'pre', 'inference', 'post', 'transfer', 'labelmap', 'render'] as const;
 type Stages = Record<(typeof STAGES)[number] | 'total' | 'click', number> & { images: number };
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

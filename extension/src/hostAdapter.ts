@@ -195,6 +195,25 @@ export function segmentationModified(libs: CornerstoneLibraries, segmentationId:
   target.viewport.render();
 }
 
+/** Cornerstone's Events.IMAGE_RENDERED, fired on a viewport's element each time it has drawn. */
+const IMAGE_RENDERED = 'CORNERSTONE_IMAGE_RENDERED';
+
+/** When the viewport next finishes drawing, or undefined after `ms` without a drawing. */
+export function nextRender(viewport: CornerstoneViewport, ms = 2000): Promise<number | undefined> {
+  const element = viewport.element;
+  if (!element) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const done = (at?: number) => {
+      element.removeEventListener(IMAGE_RENDERED, drawn);
+      clearTimeout(timer);
+      resolve(at);
+    };
+    const drawn = () => done(performance.now());
+    const timer = setTimeout(done, ms);
+    element.addEventListener(IMAGE_RENDERED, drawn);
+  });
+}
+
 /** Absolute DICOMweb roots: QIDO searches; WADO retrieves and STOW stores, as OHIF's own DICOMweb client does. */
 export interface DicomwebRoots {
   qido: string;
@@ -258,6 +277,7 @@ export function ohifHost(params: ExtensionParams): HostPort<Target> {
     readMask: (segmentationId, imageId, value) => readMask(libs(), segmentationId, imageId, value),
     writeLabels: (segmentationId, imageId, labels) => writeLabels(libs(), segmentationId, imageId, labels),
     segmentationModified: (segmentationId, target) => segmentationModified(libs(), segmentationId, target),
+    nextRender: (target) => nextRender(target.viewport),
     notify: (type, title, message) => notify(services, type, title, message),
     refreshToolbar: () => refreshToolbar(services),
     signedInProfile: () => signedInProfile(services),

@@ -58,7 +58,7 @@ export interface DisplaySet {
 }
 
 /** The Cornerstone3D objects the host adapter uses, typed by Cornerstone3D 5.6.8's own declarations (the host's). */
-export type CornerstoneViewport = Pick<Types.IStackViewport, 'id' | 'getCurrentImageId' | 'getImageIds' | 'getProperties' | 'render'>;
+export type CornerstoneViewport = Pick<Types.IStackViewport, 'id' | 'element' | 'getCurrentImageId' | 'getImageIds' | 'getProperties' | 'render'>;
 export type CornerstoneImage = Types.IImage;
 
 export interface CornerstoneLibraries {

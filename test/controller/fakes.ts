@@ -88,6 +88,10 @@ export class FakeHost implements HostPort<FakeTarget> {
     this.labelmaps.get(segmentationId)!.set(imageId, Uint8Array.from(labels));
   }
   segmentationModified(): void {}
+  /** The viewport draws a few milliseconds after it is asked. */
+  nextRender(): Promise<number | undefined> {
+    return new Promise((resolve) => setTimeout(() => resolve(performance.now()), 3));
+  }
   notify(type: NotificationType, title: string, message: string): void {
     this.notes.push({ type, title, message });
   }

@@ -36,5 +36,7 @@ export interface ClickTimings {
   transferMs: number;
   /** Reader's edits kept, labelmap written, render asked for. */
   labelmapMs: number;
+  /** From the last labelmap write to the viewport's next drawing (the labelmap on screen); 0 where none came. */
+  renderMs: number;
   totalMs: number;
 }

@@ -47,7 +47,7 @@ export function downloadMessage(received: number, total?: number): string {
 
 /** A run's stage figures as one console line, e.g. "1 image(s) in 412 ms: toolbar 3, model 0, read 9, ...". */
 export function clickTimings(t: ClickTimings): string {
-  const stages = (['toolbarMs', 'modelMs', 'readMs', 'preMs', 'inferenceMs', 'postMs', 'transferMs', 'labelmapMs'] as const)
+  const stages = (['toolbarMs', 'modelMs', 'readMs', 'preMs', 'inferenceMs', 'postMs', 'transferMs', 'labelmapMs', 'renderMs'] as const)
     .map((k) => `${k.replace(/Ms$/, '')} ${Math.max(0, t[k]).toFixed(0)}`).join(', ');
   return `${t.images} image(s) in ${t.totalMs.toFixed(0)} ms: ${stages} ms`;
 }

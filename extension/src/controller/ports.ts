@@ -53,6 +53,8 @@ export interface HostPort<T extends Target = Target> {
   /** Labelmap values (segment numbers, 0 outside) over one image. */
   writeLabels(segmentationId: string, imageId: string, labels: Uint8Array): void;
   segmentationModified(segmentationId: string, target: T): void;
+  /** When the target's viewport next finishes drawing (performance.now()), or undefined when it does not within 2 s. */
+  nextRender(target: T): Promise<number | undefined>;
   notify(type: NotificationType, title: string, message: string): void;
   refreshToolbar(): void;
   /** The signed-in reader's OIDC claims; undefined without sign-in. */

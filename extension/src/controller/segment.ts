@@ -40,7 +40,7 @@ export async function segment<T extends Target>(ctx: CommandContext<T>, imageIds
   const abort = (gate.abort = new AbortController());
   panel.showProgress(0, imageIds.length);
   const began = performance.now();
-  const t: ClickTimings = { images: 0, toolbarMs: began - clickedAt, modelMs: 0, readMs: 0, preMs: 0, inferenceMs: 0, postMs: 0, transferMs: 0, labelmapMs: 0, totalMs: 0 };
+  const t: ClickTimings = { images: 0, toolbarMs: began - clickedAt, modelMs: 0, readMs: 0, preMs: 0, inferenceMs: 0, postMs: 0, transferMs: 0, labelmapMs: 0, renderMs: 0, totalMs: 0 };
   try {
     const model = await ctx.inference.load(abort.signal);
     t.modelMs = performance.now() - began;
@@ -65,6 +65,9 @@ export async function segment<T extends Target>(ctx: CommandContext<T>, imageIds
     let cancelled = false;
     let backend = model.backend;
     let fallback: { from: string; reason: string } | undefined;
+    /** The drawing after the last labelmap write, and when that write ended: the labelmap on screen. */
+    let onScreen: { watch: Promise<number | undefined>; writtenAt: number } | undefined;
+    let callEnded = 0;
     panel.say(`Reading ${total} image(s)…`);
     for (let first = 0; first < total && !cancelled; first += IMAGES_PER_BATCH) {
       const images: ViewedImage[] = [];
@@ -102,6 +105,7 @@ export async function segment<T extends Target>(ctx: CommandContext<T>, imageIds
           // New AI masks: an AI SEG stored before holds others than those a correction will be measured against.
           run.storedAiSeg = undefined;
           host.segmentationModified(run.segmentationId, target);
+          if (first + index + 1 === total) onScreen = { watch: host.nextRender(target), writtenAt: performance.now() };
           if (frame.mask.some(Boolean)) found++;
           written++;
           t.preMs += frame.preMs;
@@ -111,7 +115,14 @@ export async function segment<T extends Target>(ctx: CommandContext<T>, imageIds
         },
       }));
       t.labelmapMs += labelmapMs;
-      t.transferMs += performance.now() - calling - labelmapMs;
+      callEnded = performance.now();
+      t.transferMs += callEnded - calling - labelmapMs;
+    }
+    const renderedAt = onScreen && (await onScreen.watch);
+    if (onScreen && renderedAt !== undefined) {
+      t.renderMs = Math.max(0, renderedAt - onScreen.writtenAt);
+      // A drawing before the worker's last message came in kept that message waiting: it is the render's, not transfer's.
+      t.transferMs -= Math.max(0, Math.min(renderedAt, callEnded) - onScreen.writtenAt);
     }
     run.backend = backend;
     cancelled ||= abort.signal.aborted;
