@@ -112,8 +112,9 @@ export class RunStore {
     return this.runs.get(key);
   }
 
-  /** Every run kept, whether or not its labelmap is still in the viewer. */
-  all(): AiRun[] {
+  /** Every run whose labelmap is still in the viewer; as with `get`, a run without one holds nothing and goes. */
+  all<T extends Target>(host: HostPort<T>): AiRun[] {
+    for (const [key, run] of this.runs) if (!host.hasSegmentation(run.segmentationId)) this.runs.delete(key);
     return [...this.runs.values()];
   }
 

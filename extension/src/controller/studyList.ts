@@ -41,7 +41,9 @@ export interface StudyRow {
   instances?: number | string;
 }
 
-const TEXT_COLUMNS: Record<string, { search: keyof StudySearch; row: keyof StudyRow }> = {
+type TextSearch = 'patientName' | 'patientId' | 'studyDescription' | 'accessionNumber';
+
+const TEXT_COLUMNS: Record<string, { search: TextSearch; row: keyof StudyRow }> = {
   patient: { search: 'patientName', row: 'patientName' },
   mrn: { search: 'patientId', row: 'mrn' },
   description: { search: 'studyDescription', row: 'description' },
@@ -56,7 +58,7 @@ export function listSearch(state: StudyListState, limit: number): StudySearch {
   const search: StudySearch = { offset: 0, limit };
   for (const { id, value } of state.filters ?? []) {
     const text = TEXT_COLUMNS[id];
-    if (text && typeof value === 'string' && value) (search as unknown as Record<string, unknown>)[text.search] = value;
+    if (text && typeof value === 'string' && value) search[text.search] = value;
     else if (id === 'modalities' && Array.isArray(value) && value.length) search.modalitiesInStudy = value.map(String);
     else if (id === 'studyDateTime') {
       const { startDate, endDate } = dateRange(value);
@@ -134,9 +136,9 @@ export async function stepStudy<T extends Target>(context: CommandContext<T>, li
   } catch {
     // No image shown yet: the runs are checked on their own frames.
   }
-  for (const run of runs.all()) {
+  for (const run of runs.all(host)) {
     const target = active?.displaySet.displaySetInstanceUID === run.displaySetUID ? active : undefined;
-    if (host.hasSegmentation(run.segmentationId)) refuseToStrand(run, target, host, `moving to the ${step > 0 ? 'next' : 'previous'} study`, (m) => new UserError(m));
+    refuseToStrand(run, target, host, `moving to the ${step > 0 ? 'next' : 'previous'} study`, (m) => new UserError(m));
   }
   const state = list.listState();
   if (!state) throw new UserError('there is no study list to step through: open the study from the study list, and the hotkeys step through that list');
