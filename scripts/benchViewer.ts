@@ -23,16 +23,24 @@ import { ensureViewer } from './viewer';
 const ROOT = projectRoot();
 const ARGS = ['--headless=new', '--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const STAGES = ['toolbar', 'model', 'read', 'pre', 'inference', 'post', 'transfer', 'labelmap', 'render'] as const;
-type Stages = Record<(typeof STAGES)[number] | 'total' | 'click', number> & { images: number };
+type Stages = Record<(typeof STAGES)[number] | 'total' | 'click' | 'draws', number> & { images: number };
+
+/** Counts the viewports' drawings (Cornerstone's IMAGE_RENDERED, dispatched on each viewport's element) in the page. */
+const COUNT_DRAWS = () => {
+  const w = window as unknown as { cmunextDraws: number };
+  w.cmunextDraws = 0;
+  document.addEventListener('CORNERSTONE_IMAGE_RENDERED', () => w.cmunextDraws++, true);
+};
+const draws = (page: Page) => page.evaluate(() => (window as unknown as { cmunextDraws: number }).cmunextDraws);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** The stage line the tool logs after a run, as numbers. */
-function parseStages(line: string): Omit<Stages, 'click'> {
+function parseStages(line: string): Omit<Stages, 'click' | 'draws'> {
   const m = /^CMUNeXt segment: (\d+) image\(s\) in (\d+) ms: (.*) ms$/.exec(line);
   if (!m) throw new Error(`not a stage line: ${line}`);
   const stages = Object.fromEntries(m[3].split(', ').map((p) => p.split(' ')).map(([k, v]) => [k, Number(v)]));
-  return { images: Number(m[1]), total: Number(m[2]), ...stages } as Omit<Stages, 'click'>;
+  return { images: Number(m[1]), total: Number(m[2]), ...stages } as Omit<Stages, 'click' | 'draws'>;
 }
 
 async function waitForLine(lines: string[], pattern: RegExp, from: number, ms = 300_000): Promise<string> {
@@ -50,13 +58,22 @@ async function open(page: Page, url: string, lines: string[]): Promise<string> {
   return waitForLine(lines, /^CMUNeXt segment: .* ready on /, 0);
 }
 
-/** One click of a segment button: wall time from the click to the stage line, and the stages. */
+/**
+ * One click of a segment button: wall time from the click to the stage line, the stages, and the viewport drawings the
+ * click caused (counted until none came for half a second: some follow the one the command waits for).
+ */
 async function click(page: Page, lines: string[], button: string): Promise<Stages> {
   const from = lines.length;
+  const drawn = await draws(page);
   const started = Date.now();
   await page.locator(`[data-cy="${button}"]`).first().click();
   const line = await waitForLine(lines, /^CMUNeXt segment: \d+ image\(s\) in /, from);
-  return { click: Date.now() - started, ...parseStages(line) };
+  const clickMs = Date.now() - started;
+  for (let seen = -1, now = await draws(page); now !== seen; now = await draws(page)) {
+    seen = now;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return { ...parseStages(line), click: clickMs, draws: (await draws(page)) - drawn };
 }
 
 /** Median model run of the same image in Node, on each backend; wasm on `threads` (onnxruntime-web fixes them once a process). */
@@ -103,6 +120,7 @@ async function main(): Promise<void> {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const visit = async (url: string) => {
       const page = await context.newPage();
+      await page.addInitScript(COUNT_DRAWS);
       const lines: string[] = [];
       page.on('console', (m) => lines.push(m.text()));
       const ready = await open(page, url, lines);
@@ -132,10 +150,11 @@ async function main(): Promise<void> {
       ['first click', (k) => runs[0][k]],
       [`warm (median of ${warm.length})`, (k) => median(warm.map((r) => r[k]))],
       ['new page, cached', (k) => cached[k]],
-      [`series, per image (${series.images})`, (k) => (k === 'images' ? series.images : series[k] / series.images)],
+      [`series, per image (${series.images})`, (k) => (k === 'images' || k === 'draws' ? series[k] : series[k] / series.images)],
     ];
-    const rows: (keyof Stages)[] = ['click', 'total', ...STAGES];
-    const table = rows.map((k) => [k === 'click' ? 'click -> stage line' : k === 'total' ? 'command, start to end' : k, ...columns.map(([, f]) => f(k).toFixed(0))]);
+    const rows: (keyof Stages)[] = ['click', 'total', ...STAGES, 'draws'];
+    const names: Partial<Record<keyof Stages, string>> = { click: 'click -> stage line', total: 'command, start to end', draws: 'drawings (series: all)' };
+    const table = rows.map((k) => [names[k] ?? k, ...columns.map(([, f]) => f(k).toFixed(0))]);
     const widths = [24, ...columns.map(([h]) => Math.max(h.length, 8))];
     const line = (cells: string[]) => cells.map((c, i) => (i ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
     console.log(`Click in the viewer, ms (headless chromium, wasm, ${first.ready.replace(/^CMUNeXt segment: /, '')}):`);

@@ -157,14 +157,18 @@ export function stackImages(libs: CornerstoneLibraries, target: Target): StackIm
   });
 }
 
-/** A labelmap segmentation over the display set, shown in the viewport, with its segments' names and colours. */
+/** A labelmap segmentation over the display set, in the viewer's state but not yet in a viewport. */
 export async function createLabelmap(services: OhifServices, target: Target, label: string, segments: LabelmapSegment[]): Promise<string> {
-  const { segmentationService } = services;
   const entries = segments.map((s, i) => [s.number, { label: s.label, active: i === 0 }]);
-  const segmentationId = await segmentationService.createLabelmapForDisplaySet(target.displaySet, { label, segments: Object.fromEntries(entries) });
+  return services.segmentationService.createLabelmapForDisplaySet(target.displaySet, { label, segments: Object.fromEntries(entries) });
+}
+
+/** The segmentation shown in the target's viewport in the segments' colours; the viewport draws what it holds. */
+export async function showLabelmap(services: OhifServices, target: Target, segmentationId: string, segments: LabelmapSegment[]): Promise<void> {
+  const { segmentationService } = services;
   await segmentationService.addSegmentationRepresentation(target.viewportId, { segmentationId });
+  // Before the segmentation rendering engine's next frame, so its first drawing has these colours.
   for (const s of segments) segmentationService.setSegmentColor(target.viewportId, segmentationId, s.number, [...s.color, 255]);
-  return segmentationId;
 }
 
 function labelmapImage(libs: CornerstoneLibraries, segmentationId: string, imageId: string): CornerstoneImage | undefined {
@@ -273,6 +277,7 @@ export function ohifHost(params: ExtensionParams): HostPort<Target> {
     viewedImage: (target, imageId) => viewedImage(libs(), target.viewport, imageId),
     sourceOf: (imageId) => sourceOf(libs(), imageId),
     createLabelmap: (target, label, segments) => createLabelmap(services, target, label, segments),
+    showLabelmap: (target, segmentationId, segments) => showLabelmap(services, target, segmentationId, segments),
     hasSegmentation: (segmentationId) => services.segmentationService.getSegmentation(segmentationId) !== undefined,
     readMask: (segmentationId, imageId, value) => readMask(libs(), segmentationId, imageId, value),
     writeLabels: (segmentationId, imageId, labels) => writeLabels(libs(), segmentationId, imageId, labels),

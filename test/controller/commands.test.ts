@@ -114,6 +114,29 @@ describe('segment', () => {
     expect(w.panel.last).not.toMatch(/replaced/);
   });
 
+  it.each<[string, number, (w: World) => Promise<void>, string[]]>([
+    ['the image shown: shown once it holds the mask', 1, segmentShown, ['create seg1', 'write seg1 img1', 'show seg1']],
+    ['a series: shown after its first image, the others drawn as they come', 3, segmentAll,
+      ['create seg1', 'write seg1 img1', 'show seg1', 'write seg1 img2', 'modified seg1', 'write seg1 img3', 'modified seg1']],
+    ['segmenting again: the labelmap shown is written over', 1, async (w) => {
+      await segmentShown(w);
+      w.host.log.length = 0;
+      await segmentShown(w);
+    }, ['write seg1 img1', 'modified seg1']],
+    ['cancelled before its first image: shown, empty', 2, async (w) => {
+      w.inference.cancelAfter = 0;
+      await segmentAll(w);
+    }, ['create seg1', 'show seg1']],
+    ['the worker failing on its first image: shown, empty, and the failure thrown', 2, async (w) => {
+      w.inference.failAfter = 0;
+      await expect(segmentAll(w)).rejects.toThrow('the worker stopped');
+    }, ['create seg1', 'show seg1']],
+  ])('a new labelmap is drawn once, filled: %s', async (_, images, run, log) => {
+    const w = world(Array.from({ length: images }, () => LESION));
+    await run(w);
+    expect(w.host.log).toEqual(log);
+  });
+
   it('cancelled while the model loads: nothing segmented, no labelmap', async () => {
     const w = world([LESION]);
     w.inference.stall = true;
@@ -336,8 +359,11 @@ describe('open stored SEG', () => {
     await segmentShown(w);
     await storeNow(w);
     w.host.deleteSegmentation('seg1'); // a reload: the viewer holds nothing
+    w.host.log.length = 0;
     await openNow(w);
     expect(w.panel.last).toMatch(/^Opened "AI segmentation .*" \(AUTOMATIC, 1 frame\(s\)\) for editing\.$/);
+    // Shown once it holds the stored frames, as a new AI labelmap is.
+    expect(w.host.log).toEqual(['create seg2', 'write seg2 img1', 'show seg2']);
     expect(w.host.mask('img1', 'seg2')).toEqual([1, 1, 0, 0]);
     await storeNow(w);
     expect(w.panel.last).toMatch(/^Nothing changed/);

@@ -42,6 +42,8 @@ export class FakeHost implements HostPort<FakeTarget> {
   readonly labelmaps = new Map<string, Map<string, Uint8Array>>();
   readonly created: { id: string; label: string; segments: LabelmapSegment[] }[] = [];
   readonly notes: { type: NotificationType; title: string; message: string }[] = [];
+  /** What was done to labelmaps, in order: `create seg1`, `write seg1 img1`, `show seg1`, `modified seg1`. */
+  readonly log: string[] = [];
   current = 0;
   /** Set: no image to act on, for this reason. */
   unavailable?: string;
@@ -75,7 +77,11 @@ export class FakeHost implements HostPort<FakeTarget> {
     const id = `seg${this.created.length + 1}`;
     this.created.push({ id, label, segments });
     this.labelmaps.set(id, new Map(this.images.map((i) => [i.imageId, new Uint8Array(PIXELS)])));
+    this.log.push(`create ${id}`);
     return id;
+  }
+  async showLabelmap(_: FakeTarget, segmentationId: string): Promise<void> {
+    this.log.push(`show ${segmentationId}`);
   }
   hasSegmentation(segmentationId: string): boolean {
     return this.labelmaps.has(segmentationId);
@@ -86,8 +92,11 @@ export class FakeHost implements HostPort<FakeTarget> {
   }
   writeLabels(segmentationId: string, imageId: string, labels: Uint8Array): void {
     this.labelmaps.get(segmentationId)!.set(imageId, Uint8Array.from(labels));
+    this.log.push(`write ${segmentationId} ${imageId}`);
   }
-  segmentationModified(): void {}
+  segmentationModified(segmentationId: string): void {
+    this.log.push(`modified ${segmentationId}`);
+  }
   /** The viewport draws a few milliseconds after it is asked. */
   nextRender(): Promise<number | undefined> {
     return new Promise((resolve) => setTimeout(() => resolve(performance.now()), 3));
@@ -147,6 +156,8 @@ export class FakeInference implements InferencePort {
   cancelAfter?: number;
   /** Set: the GPU is lost after this many frames and the worker goes on, on wasm. */
   gpuLostAfter?: number;
+  /** Set: the worker stops after this many frames (the run fails). */
+  failAfter?: number;
 
   constructor(public probabilities: number[][]) {}
 
@@ -160,6 +171,7 @@ export class FakeInference implements InferencePort {
   async segment(images: SourceImage[], call: SegmentCall): Promise<boolean> {
     for (const [index, image] of images.entries()) {
       if (this.cancelAfter !== undefined && this.cancelAfter-- <= 0) return false;
+      if (this.failAfter !== undefined && this.failAfter-- <= 0) throw new Error('the worker stopped');
       if (this.gpuLostAfter !== undefined && this.gpuLostAfter-- <= 0) {
         this.gpuLostAfter = undefined;
         this.model = { ...this.model!, backend: 'wasm' };

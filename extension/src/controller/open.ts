@@ -57,7 +57,7 @@ export async function openStored<T extends Target>(ctx: CommandContext<T>, targe
       overlaps += composed.overlaps;
       frames += over.length;
     }
-    host.segmentationModified(segmentationId, target);
+    await host.showLabelmap(target, segmentationId, segments);
 
     const continued = reopenedAi(seg, await aiOriginal(ctx, seg, refs, study), images);
     let storable = '';

@@ -45,7 +45,14 @@ export interface HostPort<T extends Target = Target> {
   /** The image as the reader sees it in the target's viewport. */
   viewedImage(target: T, imageId: string): Promise<ViewedImage>;
   sourceOf(imageId: string): { instance: SourceInstance; frame?: number };
+  /**
+   * A labelmap segmentation over the target's series, not yet shown: its first labels are written before
+   * `showLabelmap`, so the viewport draws it once, filled, rather than empty and then again (each change of a
+   * segmentation's representation queues a whole redraw of the viewport; without a GPU each takes 200-300 ms).
+   */
   createLabelmap(target: T, label: string, segments: LabelmapSegment[]): Promise<string>;
+  /** Shows the segmentation in the target's viewport, in the segments' colours, with the labels written so far. */
+  showLabelmap(target: T, segmentationId: string, segments: LabelmapSegment[]): Promise<void>;
   /** Whether the segmentation is still in the viewer (the reader may delete it in OHIF's panel). */
   hasSegmentation(segmentationId: string): boolean;
   /** The labelmap over one image as 0/1 for segment `value`; undefined where it has no slice there. */

@@ -49,15 +49,25 @@ export async function segment<T extends Target>(ctx: CommandContext<T>, imageIds
       return;
     }
     const label = model.manifest.labels[0];
+    const segments = [{ number: 1, label: label.name, color: label.color }];
     const replacing = previous?.kind === 'segmented';
     let run: SegmentedRun;
+    /** A new labelmap, shown once its first image is written (see HostPort.createLabelmap). */
+    let hidden = false;
     if (previous?.kind === 'segmented') {
       run = previous;
     } else {
-      const segmentationId = await host.createLabelmap(target, `AI ${model.manifest.name}`, [{ number: 1, label: label.name, color: label.color }]);
+      const segmentationId = await host.createLabelmap(target, `AI ${model.manifest.name}`, segments);
       run = { kind: 'segmented', segmentationId, displaySetUID: target.displaySet.displaySetInstanceUID, threshold: model.manifest.output.threshold, backend: model.backend, frames: new Map() };
       runs.set(run);
+      hidden = true;
     }
+    const show = async () => {
+      const showing = performance.now();
+      hidden = false;
+      await host.showLabelmap(target, run.segmentationId, segments);
+      t.labelmapMs += performance.now() - showing;
+    };
     const total = imageIds.length;
     let written = 0;
     let found = 0;
@@ -69,55 +79,70 @@ export async function segment<T extends Target>(ctx: CommandContext<T>, imageIds
     let onScreen: { watch: Promise<number | undefined>; writtenAt: number } | undefined;
     let callEnded = 0;
     panel.say(`Reading ${total} image(s)…`);
-    for (let first = 0; first < total && !cancelled; first += IMAGES_PER_BATCH) {
-      const images: ViewedImage[] = [];
-      const reading = performance.now();
-      for (const id of imageIds.slice(first, first + IMAGES_PER_BATCH)) {
+    try {
+      for (let first = 0, size = 0; first < total && !cancelled; first += size) {
+        // A new labelmap's first batch is one image: it is shown, filled, after one model run rather than eight.
+        size = hidden ? 1 : IMAGES_PER_BATCH;
+        const images: ViewedImage[] = [];
+        const reading = performance.now();
+        for (const id of imageIds.slice(first, first + size)) {
+          if (abort.signal.aborted) break;
+          images.push(await host.viewedImage(target, id));
+        }
+        t.readMs += performance.now() - reading;
         if (abort.signal.aborted) break;
-        images.push(await host.viewedImage(target, id));
+        const calling = performance.now();
+        let labelmapMs = 0;
+        cancelled = !(await ctx.inference.segment(images.map((i) => i.source), {
+          threshold: run.threshold,
+          signal: abort.signal,
+          onProgress: (done) => {
+            panel.showProgress(first + done, total);
+            panel.say(`Segmenting ${first + done}/${total} on ${backend}…`);
+          },
+          onFallback: (next, reason) => {
+            fallback = { from: backend, reason };
+            console.warn(`CMUNeXt segment: ${backend} failed during the run (${reason}); going on with ${next}`);
+            backend = next;
+          },
+          onFrame: (index, frame) => {
+            const writing = performance.now();
+            const img = images[index];
+            // Segmenting again keeps the reader's edits, as a new threshold does, here or on images painted before.
+            const before = run.frames.get(img.imageId);
+            const previousAi = before?.mask ?? new Uint8Array(frame.mask.length);
+            const shown = keepEdits(previousAi, host.readMask(run.segmentationId, img.imageId) ?? previousAi, frame.mask, before?.edits);
+            host.writeLabels(run.segmentationId, img.imageId, shown.mask);
+            kept += shown.kept;
+            run.frames.set(img.imageId, { width: frame.width, height: frame.height, mask: frame.mask, probabilities: frame.probabilities, edits: shown.edits, instance: img.instance, frame: img.frame });
+            // New AI masks: an AI SEG stored before holds others than those a correction will be measured against.
+            run.storedAiSeg = undefined;
+            if (!hidden) {
+              host.segmentationModified(run.segmentationId, target);
+              if (first + index + 1 === total) onScreen = { watch: host.nextRender(target), writtenAt: performance.now() };
+            }
+            if (frame.mask.some(Boolean)) found++;
+            written++;
+            t.preMs += frame.preMs;
+            t.inferenceMs += frame.inferenceMs;
+            t.postMs += frame.postMs;
+            labelmapMs += performance.now() - writing;
+          },
+        }));
+        t.labelmapMs += labelmapMs;
+        callEnded = performance.now();
+        t.transferMs += callEnded - calling - labelmapMs;
+        if (hidden && written) {
+          await show();
+          if (written === total) onScreen = { watch: host.nextRender(target), writtenAt: performance.now() };
+        }
       }
-      t.readMs += performance.now() - reading;
-      if (abort.signal.aborted) break;
-      const calling = performance.now();
-      let labelmapMs = 0;
-      cancelled = !(await ctx.inference.segment(images.map((i) => i.source), {
-        threshold: run.threshold,
-        signal: abort.signal,
-        onProgress: (done) => {
-          panel.showProgress(first + done, total);
-          panel.say(`Segmenting ${first + done}/${total} on ${backend}…`);
-        },
-        onFallback: (next, reason) => {
-          fallback = { from: backend, reason };
-          console.warn(`CMUNeXt segment: ${backend} failed during the run (${reason}); going on with ${next}`);
-          backend = next;
-        },
-        onFrame: (index, frame) => {
-          const writing = performance.now();
-          const img = images[index];
-          // Segmenting again keeps the reader's edits, as a new threshold does, here or on images painted before.
-          const before = run.frames.get(img.imageId);
-          const previousAi = before?.mask ?? new Uint8Array(frame.mask.length);
-          const shown = keepEdits(previousAi, host.readMask(run.segmentationId, img.imageId) ?? previousAi, frame.mask, before?.edits);
-          host.writeLabels(run.segmentationId, img.imageId, shown.mask);
-          kept += shown.kept;
-          run.frames.set(img.imageId, { width: frame.width, height: frame.height, mask: frame.mask, probabilities: frame.probabilities, edits: shown.edits, instance: img.instance, frame: img.frame });
-          // New AI masks: an AI SEG stored before holds others than those a correction will be measured against.
-          run.storedAiSeg = undefined;
-          host.segmentationModified(run.segmentationId, target);
-          if (first + index + 1 === total) onScreen = { watch: host.nextRender(target), writtenAt: performance.now() };
-          if (frame.mask.some(Boolean)) found++;
-          written++;
-          t.preMs += frame.preMs;
-          t.inferenceMs += frame.inferenceMs;
-          t.postMs += frame.postMs;
-          labelmapMs += performance.now() - writing;
-        },
-      }));
-      t.labelmapMs += labelmapMs;
-      callEnded = performance.now();
-      t.transferMs += callEnded - calling - labelmapMs;
+    } catch (e) {
+      if (hidden) await show().catch((failed) => console.warn('CMUNeXt segment: the new labelmap could not be shown', failed));
+      throw e;
     }
+    // A run stopped before its first image leaves its labelmap shown, empty, as a run that found nothing does.
+    if (hidden) await show();
     const renderedAt = onScreen && (await onScreen.watch);
     if (onScreen && renderedAt !== undefined) {
       t.renderMs = Math.max(0, renderedAt - onScreen.writtenAt);
