@@ -93,7 +93,7 @@ describe('inference worker protocol', () => {
     expect(again).toEqual([]);
   });
 
-  it('runs the model once on a blank input when asked to warm up, before it answers', async () => {
+  it('segments sample images when asked to warm up, before it answers', async () => {
     const cold = await connect().load(FIXTURE, ['wasm']);
     const warm = await connect().load(FIXTURE, ['wasm'], true);
     expect(cold.warmUpMs).toBeUndefined();

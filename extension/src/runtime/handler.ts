@@ -2,18 +2,33 @@ import { InferenceError, serializeError } from './errors';
 import { FetchBytes, ModelStore, loadModelFiles } from './modelSource';
 import { OrtModule } from './ort';
 import { LoadedModel, MessageEndpoint, WorkerRequest, WorkerResponse } from './protocol';
-import { manifestTransforms, segmentImage } from './segmenter';
+import { SourceImage } from '../core/sourceImage';
+import { segmentImage } from './segmenter';
 import { ModelSession } from './session';
 
-/** Warm-up runs: the engine keeps getting faster over its first few runs (measured in the viewer, `npm run bench:viewer`). */
-const WARM_UP_RUNS = 3;
+/**
+ * What the warm-up runs the whole data path on: ultrasound's 8-bit colour and a 16-bit greyscale grid, at sizes a
+ * reader opens, three runs in all (the engine keeps getting faster over its first few, measured with
+ * `npm run bench:viewer`). Blank model inputs alone left the pre-processing's first pass on the reader's first
+ * click, several times its later cost.
+ */
+function warmUpImages(): SourceImage[] {
+  const ramp = <A extends Uint8Array | Uint16Array>(data: A, max: number) => data.map((_, i) => i % (max + 1)) as A;
+  const colour: SourceImage = {
+    pixelData: ramp(new Uint8Array(480 * 640 * 3), 255), rows: 480, columns: 640, samplesPerPixel: 3, bitsAllocated: 8, bitsStored: 8,
+    pixelRepresentation: 0, photometricInterpretation: 'RGB', planarConfiguration: 0,
+  };
+  const grey: SourceImage = {
+    pixelData: ramp(new Uint16Array(512 * 512), 4095), rows: 512, columns: 512, samplesPerPixel: 1, bitsAllocated: 16, bitsStored: 12,
+    pixelRepresentation: 0, photometricInterpretation: 'MONOCHROME2',
+  };
+  return [colour, grey, colour];
+}
 
-/** Runs on a blank input of the model's shape (as many images as its test-time transforms); their time in ms. */
+/** Segments the warm-up images; their time in ms. */
 async function warmUp(session: ModelSession): Promise<number> {
-  const [, channels, height, width] = session.manifest.input.shape;
-  const batch = manifestTransforms(session).length;
   const started = performance.now();
-  for (let i = 0; i < WARM_UP_RUNS; i++) await session.run({ data: new Float32Array(batch * channels * height * width), dims: [batch, channels, height, width] });
+  for (const image of warmUpImages()) await segmentImage(session, image);
   return performance.now() - started;
 }
 

@@ -6,7 +6,7 @@ import { FrameResult } from './segmenter';
 import { Backend } from './session';
 
 export type WorkerRequest =
-  /** `warmUp`: one run on a blank input before the reply, so the kernels are ready before the reader's first click. */
+  /** `warmUp`: sample images segmented before the reply, so the kernels and the data path are ready before the reader's first click. */
   | { type: 'load'; id: number; modelUrl: string; backends: Backend[]; warmUp?: boolean }
   | { type: 'segment'; id: number; images: SourceImage[]; threshold?: number }
   | { type: 'cancel'; id: number };
