@@ -5,7 +5,7 @@
  */
 import { ToolConfig } from './config';
 import { CommandContext } from './controller/context';
-import { clickTimings, downloadMessage } from './controller/messages';
+import { clickTimings, downloadMessage, readyMessage } from './controller/messages';
 import { ActionGate } from './controller/gate';
 import { openStored } from './controller/open';
 import { PanelPort, StudyListPort } from './controller/ports';
@@ -54,9 +54,7 @@ export class CmunextTool {
       onLoading: () => panel.say('Loading the model…'),
       onDownload: (received, total) => panel.say(downloadMessage(received, total)),
       onLoaded: (model, first) => {
-        // For a deployment checking its own machines: where the time before the first result goes.
-        console.info(`CMUNeXt segment: ${model.manifest.id} ${model.manifest.version} ready on ${model.backend}${model.threads ? ` (${model.threads} thread${model.threads > 1 ? 's' : ''})` : ''}: loaded in ${model.loadMs.toFixed(0)} ms`
-          + `${model.fromCache ? ' from the browser cache' : ''}${model.warmUpMs === undefined ? '' : `, warm-up runs ${model.warmUpMs.toFixed(0)} ms`}`);
+        (model.isolated === false ? console.warn : console.info)(`CMUNeXt segment: ${readyMessage(model)}`);
         // Reloaded after an idle release, the reader's threshold stays on the slider.
         if (first) panel.setThreshold(model.manifest.output.threshold);
       },

@@ -11,6 +11,7 @@ serveInference(self as unknown as MessageEndpoint, {
   // cross-origin isolated). Measured here on 2 cores, two threads ran no faster in the viewer than its one
   // (warm inference 369 against 321 ms, `npm run bench:viewer`), so its choice stands; the console line says it.
   wasmThreads: () => ort.env.wasm.numThreads,
+  isolated: () => self.crossOriginIsolated,
   fetchBytes,
   store: cacheStorageStore('cmunext-models-v1'),
 });

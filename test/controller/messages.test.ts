@@ -1,4 +1,4 @@
-import { clickTimings, downloadMessage, outOfDomainWarning, RunOutcome, runSummary } from '../../extension/src/controller/messages';
+import { clickTimings, downloadMessage, outOfDomainWarning, readyMessage, RunOutcome, runSummary } from '../../extension/src/controller/messages';
 import { validateManifest } from '../../extension/src/core/validateManifest';
 import manifestJson from '../fixtures/cmunext-s-random/manifest.json';
 
@@ -47,6 +47,20 @@ describe('what the panel says when a run ends', () => {
     ['cancelled', { cancelled: true, written: 1, found: 0 }, 'Cancelled: 1 of 3 image(s) segmented and kept.'],
   ])('%s', (_, change, said) => {
     expect(runSummary({ ...base, ...change })).toBe(said);
+  });
+});
+
+describe('the console line of a model made ready', () => {
+  const ready = { manifest, backend: 'wasm' as const, skipped: [], fromCache: true, loadMs: 2562.4, warmUpMs: 2886 };
+  const line = `${manifest.id} 0.1.0 ready on wasm (1 thread): loaded in 2562 ms from the browser cache, warm-up runs 2886 ms`;
+  it.each<[string, object, string]>([
+    ['isolated, on as many threads as onnxruntime-web chose', { threads: 4, isolated: true }, line.replace('1 thread', '4 threads')],
+    ['isolated on two cores: one thread is its choice', { threads: 1, isolated: true }, line],
+    ['not isolated: held to one thread, and how to lift it', { threads: 1, isolated: false },
+      `${line}. The page is not cross-origin isolated, so wasm runs on one thread: serve the viewer with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp to use more of the cores`],
+    ['on WebGPU, downloaded, no warm-up', { backend: 'webgpu', fromCache: false, warmUpMs: undefined }, `${manifest.id} 0.1.0 ready on webgpu: loaded in 2562 ms`],
+  ])('%s', (_, change, said) => {
+    expect(readyMessage({ ...ready, ...change })).toBe(said);
   });
 });
 

@@ -31,7 +31,7 @@ const wasmEnv = (): { numThreads?: number } => require('onnxruntime-web').env.wa
 function connect(store?: ModelStore, ort: OrtModule = ortFor('wasm')): InferenceClient {
   const { port1, port2 } = new MessageChannel();
   ports.push(port1, port2);
-  serveInference(port1 as unknown as MessageEndpoint, { ort, fetchBytes: readBytes, store, wasmThreads: () => wasmEnv().numThreads });
+  serveInference(port1 as unknown as MessageEndpoint, { ort, fetchBytes: readBytes, store, wasmThreads: () => wasmEnv().numThreads, isolated: () => true });
   const client = new InferenceClient(port2 as unknown as MessageEndpoint);
   port1.start();
   port2.start();
@@ -100,8 +100,9 @@ describe('inference worker protocol', () => {
     expect(warm.warmUpMs).toBeGreaterThan(0);
   });
 
-  it('says how many threads wasm runs on, as onnxruntime-web holds them once a session is made', async () => {
+  it('says how many threads wasm runs on, as onnxruntime-web holds them once a session is made, and whether it may share memory', async () => {
     const loaded = await connect().load(FIXTURE, ['wasm']);
+    expect(loaded.isolated).toBe(true);
     expect(loaded.threads).toBe(wasmEnv().numThreads);
     expect(loaded.threads).toBeGreaterThanOrEqual(1);
   });

@@ -1,5 +1,6 @@
-/** What the panel says when a segmentation run ends, the warnings that go with it, and the run's stage figures for the console. */
+/** What the panel says when a segmentation run ends, the warnings that go with it; the model's readiness and the run's stage figures for the console. */
 import { ModelManifest } from '../core/manifest';
+import { LoadedModel } from '../runtime/protocol';
 import { ClickTimings } from './context';
 
 export interface RunOutcome {
@@ -43,6 +44,19 @@ export function runSummary(o: RunOutcome): string {
 export function downloadMessage(received: number, total?: number): string {
   const mb = (n: number) => (n / 2 ** 20).toFixed(1);
   return total ? `Downloading the model: ${mb(received)} of ${mb(total)} MB (${Math.floor((100 * received) / total)}%)…` : `Downloading the model: ${mb(received)} MB…`;
+}
+
+/**
+ * The console line of a model made ready, for a deployment checking its own machines: backend, threads, where the
+ * time went; and, where the page is not cross-origin isolated, that wasm is held to one thread and how to lift it.
+ */
+export function readyMessage(model: LoadedModel): string {
+  const threads = model.threads ? ` (${model.threads} thread${model.threads > 1 ? 's' : ''})` : '';
+  const line = `${model.manifest.id} ${model.manifest.version} ready on ${model.backend}${threads}: loaded in ${model.loadMs.toFixed(0)} ms`
+    + `${model.fromCache ? ' from the browser cache' : ''}${model.warmUpMs === undefined ? '' : `, warm-up runs ${model.warmUpMs.toFixed(0)} ms`}`;
+  if (model.isolated !== false) return line;
+  return `${line}. The page is not cross-origin isolated, so wasm runs on one thread: serve the viewer with `
+    + 'Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp to use more of the cores';
 }
 
 /** A run's stage figures as one console line, e.g. "1 image(s) in 412 ms: toolbar 3, model 0, read 9, ...". */

@@ -38,6 +38,8 @@ export interface HandlerDeps {
   store?: ModelStore;
   /** The threads the wasm backend runs on, reported with a model loaded on it. */
   wasmThreads?: () => number | undefined;
+  /** Whether the worker can share memory with threads of its own (the page is cross-origin isolated). */
+  isolated?: () => boolean;
 }
 
 /**
@@ -52,6 +54,8 @@ export function serveInference(endpoint: MessageEndpoint, deps: HandlerDeps): vo
   const cancelled = new Set<number>();
   let queue = Promise.resolve();
   const post = (msg: WorkerResponse, transfer: Transferable[] = []) => endpoint.postMessage(msg, transfer);
+  /** What a model loaded on wasm reports of its threads. */
+  const wasmInfo = () => ({ threads: deps.wasmThreads?.(), isolated: deps.isolated?.() });
   const checkCancelled = (id: number, detail: string) => {
     if (cancelled.delete(id)) throw new InferenceError('CANCELLED', `cancelled ${detail}`);
   };
@@ -76,7 +80,7 @@ export function serveInference(endpoint: MessageEndpoint, deps: HandlerDeps): vo
       modelBytes = files.model;
       loaded = {
         manifest: files.manifest, backend: next.backend, skipped: next.skipped, fromCache: files.fromCache, loadMs,
-        ...(warmUpMs !== undefined && { warmUpMs }), ...(next.backend === 'wasm' && { threads: deps.wasmThreads?.() }),
+        ...(warmUpMs !== undefined && { warmUpMs }), ...(next.backend === 'wasm' && wasmInfo()),
       };
       post({ type: 'loaded', id: req.id, ...loaded });
       return;
@@ -97,7 +101,7 @@ export function serveInference(endpoint: MessageEndpoint, deps: HandlerDeps): vo
         const wasm = await ModelSession.create(deps.ort, session.manifest, modelBytes, ['wasm']);
         await session.release().catch(() => undefined);
         session = wasm;
-        loaded = { ...loaded!, backend: 'wasm', skipped: [...loaded!.skipped, { backend: 'webgpu', reason }], threads: deps.wasmThreads?.() };
+        loaded = { ...loaded!, backend: 'wasm', skipped: [...loaded!.skipped, { backend: 'webgpu', reason }], ...wasmInfo() };
         post({ type: 'fallback', id: req.id, backend: 'wasm', reason });
         return segmentImage(session, req.images[index], req.threshold);
       });

@@ -21,6 +21,8 @@ export interface LoadedModel {
   warmUpMs?: number;
   /** The wasm backend's threads (wasm only). */
   threads?: number;
+  /** Whether the page is cross-origin isolated: without it wasm has no shared memory and runs on one thread (wasm only). */
+  isolated?: boolean;
 }
 
 export type WorkerResponse =
