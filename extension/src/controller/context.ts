@@ -34,7 +34,7 @@ export interface ClickTimings {
   postMs: number;
   /** Inside the worker calls but outside those: messages, copies, queueing. */
   transferMs: number;
-  /** Reader's edits kept, labelmap written, render asked for. */
+  /** A new labelmap made and shown; the reader's edits kept, labelmap written, render asked for. */
   labelmapMs: number;
   /** From the last labelmap write to the viewport's next drawing (the labelmap on screen); 0 where none came. */
   renderMs: number;

@@ -57,7 +57,9 @@ export async function segment<T extends Target>(ctx: CommandContext<T>, imageIds
     if (previous?.kind === 'segmented') {
       run = previous;
     } else {
+      const creating = performance.now();
       const segmentationId = await host.createLabelmap(target, `AI ${model.manifest.name}`, segments);
+      t.labelmapMs += performance.now() - creating;
       run = { kind: 'segmented', segmentationId, displaySetUID: target.displaySet.displaySetInstanceUID, threshold: model.manifest.output.threshold, backend: model.backend, frames: new Map() };
       runs.set(run);
       hidden = true;
