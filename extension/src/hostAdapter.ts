@@ -191,7 +191,11 @@ export function writeLabels(libs: CornerstoneLibraries, segmentationId: string, 
 export function readMask(libs: CornerstoneLibraries, segmentationId: string, imageId: string, value = 1): Uint8Array | undefined {
   const img = labelmapImage(libs, segmentationId, imageId);
   if (!img?.voxelManager) return undefined;
-  return Uint8Array.from(img.voxelManager.getScalarData(), (v) => (v === value ? 1 : 0));
+  const data = img.voxelManager.getScalarData();
+  // A plain loop: Uint8Array.from with a mapping function took 50 ms over a 550x462 image in the viewer's profile.
+  const mask = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i++) mask[i] = data[i] === value ? 1 : 0;
+  return mask;
 }
 
 export function segmentationModified(libs: CornerstoneLibraries, segmentationId: string, target: Target): void {
