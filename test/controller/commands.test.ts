@@ -137,6 +137,27 @@ describe('segment', () => {
     expect(w.host.log).toEqual(log);
   });
 
+  it('a new labelmap is made while the model runs on the first image, then written and shown', async () => {
+    const w = world([LESION]);
+    const order: string[] = [];
+    const create = w.host.createLabelmap.bind(w.host);
+    w.host.createLabelmap = async (...args) => {
+      const id = await create(...args);
+      await new Promise((r) => setTimeout(r, 5));
+      order.push('made');
+      return id;
+    };
+    const infer = w.inference.segment.bind(w.inference);
+    w.inference.segment = (images, call) => {
+      order.push('model');
+      return infer(images, call);
+    };
+    await segmentShown(w);
+    expect(order).toEqual(['model', 'made']);
+    expect(w.host.log).toEqual(['create seg1', 'write seg1 img1', 'show seg1']);
+    expect(w.host.mask('img1')).toEqual([1, 1, 0, 0]);
+  });
+
   it('cancelled while the model loads: nothing segmented, no labelmap', async () => {
     const w = world([LESION]);
     w.inference.stall = true;

@@ -3,6 +3,7 @@ import { keepEdits } from '../core/edits';
 import { UserError } from '../userError';
 import { ClickTimings, CommandContext } from './context';
 import { outOfDomainWarning, runSummary } from './messages';
+import type { FrameResult } from '../runtime/segmenter';
 import { Target, ViewedImage } from './ports';
 import { refuseToStrand, SegmentedRun } from './runs';
 
@@ -51,25 +52,18 @@ export async function segment<T extends Target>(ctx: CommandContext<T>, imageIds
     const label = model.manifest.labels[0];
     const segments = [{ number: 1, label: label.name, color: label.color }];
     const replacing = previous?.kind === 'segmented';
-    let run: SegmentedRun;
-    /** A new labelmap, shown once its first image is written (see HostPort.createLabelmap). */
-    let hidden = false;
-    if (previous?.kind === 'segmented') {
-      run = previous;
-    } else {
-      const creating = performance.now();
-      const segmentationId = await host.createLabelmap(target, `AI ${model.manifest.name}`, segments);
-      t.labelmapMs += performance.now() - creating;
-      run = { kind: 'segmented', segmentationId, displaySetUID: target.displaySet.displaySetInstanceUID, threshold: model.manifest.output.threshold, backend: model.backend, frames: new Map() };
-      runs.set(run);
-      hidden = true;
-    }
-    const show = async () => {
-      const showing = performance.now();
-      hidden = false;
-      await host.showLabelmap(target, run.segmentationId, segments);
-      t.labelmapMs += performance.now() - showing;
-    };
+    const threshold = replacing ? previous.threshold : model.manifest.output.threshold;
+    let run = replacing ? previous : undefined;
+    // A new labelmap is made while the model runs on the first image (the viewer's thread waits then), and shown once
+    // that image is written (see HostPort.createLabelmap); frames that come before it is made wait for it.
+    const making = run ? undefined : host.createLabelmap(target, `AI ${model.manifest.name}`, segments).then((segmentationId) => {
+      const made: SegmentedRun = { kind: 'segmented', segmentationId, displaySetUID: target.displaySet.displaySetInstanceUID, threshold, backend: model.backend, frames: new Map() };
+      runs.set(made);
+      return made;
+    });
+    making?.catch(() => undefined); // awaited once the first image is back, and its failure thrown there
+    let shown = !making;
+    const early: [ViewedImage, FrameResult][] = [];
     const total = imageIds.length;
     let written = 0;
     let found = 0;
@@ -80,11 +74,33 @@ export async function segment<T extends Target>(ctx: CommandContext<T>, imageIds
     /** The drawing after the last labelmap write, and when that write ended: the labelmap on screen. */
     let onScreen: { watch: Promise<number | undefined>; writtenAt: number } | undefined;
     let callEnded = 0;
+    const write = (into: SegmentedRun, img: ViewedImage, frame: FrameResult) => {
+      // Segmenting again keeps the reader's edits, as a new threshold does, here or on images painted before.
+      const before = into.frames.get(img.imageId);
+      const previousAi = before?.mask ?? new Uint8Array(frame.mask.length);
+      const next = keepEdits(previousAi, host.readMask(into.segmentationId, img.imageId) ?? previousAi, frame.mask, before?.edits);
+      host.writeLabels(into.segmentationId, img.imageId, next.mask);
+      kept += next.kept;
+      into.frames.set(img.imageId, { width: frame.width, height: frame.height, mask: frame.mask, probabilities: frame.probabilities, edits: next.edits, instance: img.instance, frame: img.frame });
+      // New AI masks: an AI SEG stored before holds others than those a correction will be measured against.
+      into.storedAiSeg = undefined;
+    };
+    /** The run's labelmap, written and shown: a new one once made, with the frames that came before. */
+    const settle = async (): Promise<SegmentedRun> => {
+      if (shown) return run!;
+      const waiting = performance.now();
+      const made = (run = await making!);
+      for (const [img, frame] of early.splice(0)) write(made, img, frame);
+      await host.showLabelmap(target, made.segmentationId, segments);
+      shown = true;
+      t.labelmapMs += performance.now() - waiting;
+      return made;
+    };
     panel.say(`Reading ${total} image(s)…`);
     try {
       for (let first = 0, size = 0; first < total && !cancelled; first += size) {
         // A new labelmap's first batch is one image: it is shown, filled, after one model run rather than eight.
-        size = hidden ? 1 : IMAGES_PER_BATCH;
+        size = shown ? IMAGES_PER_BATCH : 1;
         const images: ViewedImage[] = [];
         const reading = performance.now();
         for (const id of imageIds.slice(first, first + size)) {
@@ -96,7 +112,7 @@ export async function segment<T extends Target>(ctx: CommandContext<T>, imageIds
         const calling = performance.now();
         let labelmapMs = 0;
         cancelled = !(await ctx.inference.segment(images.map((i) => i.source), {
-          threshold: run.threshold,
+          threshold,
           signal: abort.signal,
           onProgress: (done) => {
             panel.showProgress(first + done, total);
@@ -108,43 +124,36 @@ export async function segment<T extends Target>(ctx: CommandContext<T>, imageIds
             backend = next;
           },
           onFrame: (index, frame) => {
-            const writing = performance.now();
-            const img = images[index];
-            // Segmenting again keeps the reader's edits, as a new threshold does, here or on images painted before.
-            const before = run.frames.get(img.imageId);
-            const previousAi = before?.mask ?? new Uint8Array(frame.mask.length);
-            const shown = keepEdits(previousAi, host.readMask(run.segmentationId, img.imageId) ?? previousAi, frame.mask, before?.edits);
-            host.writeLabels(run.segmentationId, img.imageId, shown.mask);
-            kept += shown.kept;
-            run.frames.set(img.imageId, { width: frame.width, height: frame.height, mask: frame.mask, probabilities: frame.probabilities, edits: shown.edits, instance: img.instance, frame: img.frame });
-            // New AI masks: an AI SEG stored before holds others than those a correction will be measured against.
-            run.storedAiSeg = undefined;
-            if (!hidden) {
-              host.segmentationModified(run.segmentationId, target);
-              if (first + index + 1 === total) onScreen = { watch: host.nextRender(target), writtenAt: performance.now() };
-            }
             if (frame.mask.some(Boolean)) found++;
             written++;
             t.preMs += frame.preMs;
             t.inferenceMs += frame.inferenceMs;
             t.postMs += frame.postMs;
+            if (!shown) {
+              early.push([images[index], frame]);
+              return;
+            }
+            const writing = performance.now();
+            write(run!, images[index], frame);
+            host.segmentationModified(run!.segmentationId, target);
+            if (first + index + 1 === total) onScreen = { watch: host.nextRender(target), writtenAt: performance.now() };
             labelmapMs += performance.now() - writing;
           },
         }));
         t.labelmapMs += labelmapMs;
         callEnded = performance.now();
         t.transferMs += callEnded - calling - labelmapMs;
-        if (hidden && written) {
-          await show();
+        if (!shown && written) {
+          await settle();
           if (written === total) onScreen = { watch: host.nextRender(target), writtenAt: performance.now() };
         }
       }
     } catch (e) {
-      if (hidden) await show().catch((failed) => console.warn('CMUNeXt segment: the new labelmap could not be shown', failed));
+      await settle().catch((failed) => console.warn('CMUNeXt segment: the new labelmap could not be shown', failed));
       throw e;
     }
     // A run stopped before its first image leaves its labelmap shown, empty, as a run that found nothing does.
-    if (hidden) await show();
+    run = await settle();
     const renderedAt = onScreen && (await onScreen.watch);
     if (onScreen && renderedAt !== undefined) {
       t.renderMs = Math.max(0, renderedAt - onScreen.writtenAt);
@@ -158,7 +167,7 @@ export async function segment<T extends Target>(ctx: CommandContext<T>, imageIds
     t.transferMs -= t.preMs + t.inferenceMs + t.postMs;
     ctx.timings?.(t);
     const modality = target.displaySet.Modality;
-    panel.say(runSummary({ manifest: model.manifest, backend, written, total, cancelled, inferenceMs: t.inferenceMs, found, threshold: run.threshold, replacing, kept, modality, fallback }));
+    panel.say(runSummary({ manifest: model.manifest, backend, written, total, cancelled, inferenceMs: t.inferenceMs, found, threshold, replacing, kept, modality, fallback }));
     const warning = outOfDomainWarning(model.manifest, modality);
     if (!cancelled && warning) host.notify('warning', 'CMUNeXt segment', warning);
   } finally {
