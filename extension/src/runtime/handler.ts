@@ -7,22 +7,22 @@ import { segmentImage } from './segmenter';
 import { ModelSession } from './session';
 
 /**
- * What the warm-up runs the whole data path on: ultrasound's 8-bit colour and a 16-bit greyscale grid, at sizes a
- * reader opens, three runs in all (the engine keeps getting faster over its first few, measured with
- * `npm run bench:viewer`). Blank model inputs alone left the pre-processing's first pass on the reader's first
- * click, several times its later cost.
+ * What the warm-up runs the whole data path on: ultrasound's 8-bit colour and greyscale and a 16-bit greyscale grid,
+ * grey ones under a window as the viewer sends them, at sizes a reader opens: three runs, as the engine keeps getting
+ * faster over its first few (measured with `npm run bench:viewer`). Blank model inputs alone left the
+ * pre-processing's first pass on the reader's first click, several times its later cost.
  */
 function warmUpImages(): SourceImage[] {
   const ramp = <A extends Uint8Array | Uint16Array>(data: A, max: number) => data.map((_, i) => i % (max + 1)) as A;
-  const colour: SourceImage = {
-    pixelData: ramp(new Uint8Array(480 * 640 * 3), 255), rows: 480, columns: 640, samplesPerPixel: 3, bitsAllocated: 8, bitsStored: 8,
-    pixelRepresentation: 0, photometricInterpretation: 'RGB', planarConfiguration: 0,
-  };
-  const grey: SourceImage = {
-    pixelData: ramp(new Uint16Array(512 * 512), 4095), rows: 512, columns: 512, samplesPerPixel: 1, bitsAllocated: 16, bitsStored: 12,
-    pixelRepresentation: 0, photometricInterpretation: 'MONOCHROME2',
-  };
-  return [colour, grey, colour];
+  const eightBit = { bitsAllocated: 8, bitsStored: 8, pixelRepresentation: 0, rows: 480, columns: 640 } as const;
+  return [
+    { ...eightBit, pixelData: ramp(new Uint8Array(480 * 640 * 3), 255), samplesPerPixel: 3, photometricInterpretation: 'RGB', planarConfiguration: 0 },
+    { ...eightBit, pixelData: ramp(new Uint8Array(480 * 640), 255), samplesPerPixel: 1, photometricInterpretation: 'MONOCHROME2', voi: { center: 128, width: 256 } },
+    {
+      pixelData: ramp(new Uint16Array(512 * 512), 4095), rows: 512, columns: 512, samplesPerPixel: 1, bitsAllocated: 16, bitsStored: 12,
+      pixelRepresentation: 0, photometricInterpretation: 'MONOCHROME2', voi: { center: 2048, width: 4096 },
+    },
+  ];
 }
 
 /** Segments the warm-up images; their time in ms. */
