@@ -1,9 +1,9 @@
 /** Segment: the image shown or the whole series, into the series' AI labelmap, keeping the reader's edits. */
 import { keepEdits } from '../core/edits';
+import type { FrameResult } from '../runtime/segmenter';
 import { UserError } from '../userError';
 import { ClickTimings, CommandContext } from './context';
 import { outOfDomainWarning, runSummary } from './messages';
-import type { FrameResult } from '../runtime/segmenter';
 import { Target, ViewedImage } from './ports';
 import { refuseToStrand, SegmentedRun } from './runs';
 
