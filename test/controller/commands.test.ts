@@ -116,8 +116,18 @@ describe('segment', () => {
 
   it.each<[string, number, (w: World) => Promise<void>, string[]]>([
     ['the image shown: shown once it holds the mask', 1, segmentShown, ['create seg1', 'write seg1 img1', 'show seg1']],
-    ['a series: shown after its first image, the others drawn as they come', 3, segmentAll,
-      ['create seg1', 'write seg1 img1', 'show seg1', 'write seg1 img2', 'modified seg1', 'write seg1 img3', 'modified seg1']],
+    ['a series: shown after its first image; the images not shown told once, at the end', 3, segmentAll,
+      ['create seg1', 'write seg1 img1', 'show seg1', 'write seg1 img2', 'write seg1 img3', 'modified seg1']],
+    ['a series again, the reader on its second image: that image told as it comes', 3, async (w) => {
+      await segmentAll(w);
+      w.host.current = 1;
+      w.host.log.length = 0;
+      await segmentAll(w);
+    }, ['write seg1 img1', 'write seg1 img2', 'modified seg1', 'write seg1 img3', 'modified seg1']],
+    ['the worker failing mid-series: what was written told', 3, async (w) => {
+      w.inference.failAfter = 2;
+      await expect(segmentAll(w)).rejects.toThrow('the worker stopped');
+    }, ['create seg1', 'write seg1 img1', 'show seg1', 'write seg1 img2', 'modified seg1']],
     ['segmenting again: the labelmap shown is written over', 1, async (w) => {
       await segmentShown(w);
       w.host.log.length = 0;

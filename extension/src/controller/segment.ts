@@ -73,6 +73,17 @@ export async function segment<T extends Target>(ctx: CommandContext<T>, imageIds
     let fallback: { from: string; reason: string } | undefined;
     /** The drawing after the last labelmap write, and when that write ended: the labelmap on screen. */
     let onScreen: { watch: Promise<number | undefined>; writtenAt: number } | undefined;
+    const drawing = () => (onScreen = { watch: host.nextRender(target), writtenAt: performance.now() });
+    /** Images written that the viewport did not show: the viewer is told of them once, at the run's end. */
+    let untold = false;
+    const tell = () => {
+      if (!untold || !run) return;
+      const telling = performance.now();
+      untold = false;
+      host.segmentationModified(run.segmentationId, target);
+      drawing();
+      t.labelmapMs += performance.now() - telling;
+    };
     let callEnded = 0;
     const write = (into: SegmentedRun, img: ViewedImage, frame: FrameResult) => {
       // Segmenting again keeps the reader's edits, as a new threshold does, here or on images painted before.
@@ -135,8 +146,14 @@ export async function segment<T extends Target>(ctx: CommandContext<T>, imageIds
             }
             const writing = performance.now();
             write(run!, images[index], frame);
-            host.segmentationModified(run!.segmentationId, target);
-            if (first + index + 1 === total) onScreen = { watch: host.nextRender(target), writtenAt: performance.now() };
+            // Only the image shown is drawn now: each change told queues whole redraws and a statistics pass over
+            // the labelmap; an image not shown is drawn from what was written when the reader scrolls to it.
+            if (images[index].imageId === host.currentImageId(target)) {
+              host.segmentationModified(run!.segmentationId, target);
+              drawing();
+            } else {
+              untold = true;
+            }
             labelmapMs += performance.now() - writing;
           },
         }));
@@ -145,15 +162,16 @@ export async function segment<T extends Target>(ctx: CommandContext<T>, imageIds
         t.transferMs += callEnded - calling - labelmapMs;
         if (!shown && written) {
           await settle();
-          if (written === total) onScreen = { watch: host.nextRender(target), writtenAt: performance.now() };
+          drawing();
         }
       }
     } catch (e) {
-      await settle().catch((failed) => console.warn('CMUNeXt segment: the new labelmap could not be shown', failed));
+      await settle().then(tell).catch((failed) => console.warn('CMUNeXt segment: the labelmap could not be shown as the run left it', failed));
       throw e;
     }
     // A run stopped before its first image leaves its labelmap shown, empty, as a run that found nothing does.
     run = await settle();
+    tell();
     const renderedAt = onScreen && (await onScreen.watch);
     if (onScreen && renderedAt !== undefined) {
       t.renderMs = Math.max(0, renderedAt - onScreen.writtenAt);
