@@ -6,7 +6,7 @@ import { SourceImage, StoredPixels, Window } from './core/sourceImage';
 import { UserError } from './userError';
 import { isImageModality, OHIF } from './hostNames';
 import { PacsHeaders } from './dicomweb/retrieve';
-import { CornerstoneImage, CornerstoneLibraries, CornerstoneViewport, DisplaySet, ExtensionParams, OhifServices } from './ohif';
+import { CornerstoneImage, CornerstoneLibraries, CornerstoneViewport, DisplaySet, ExtensionParams, OhifServices, Rgba } from './ohif';
 import { HostPort, LabelmapSegment, PacsPort, StudyListPort, Target as PortTarget, ViewedImage } from './controller/ports';
 import { StudyListState } from './controller/studyList';
 import { findSegInstances, retrieveInstance } from './dicomweb/retrieve';
@@ -163,12 +163,21 @@ export async function createLabelmap(services: OhifServices, target: Target, lab
   return services.segmentationService.createLabelmapForDisplaySet(target.displaySet, { label, segments: Object.fromEntries(entries) });
 }
 
-/** The segmentation shown in the target's viewport in the segments' colours; the viewport draws what it holds. */
-export async function showLabelmap(services: OhifServices, target: Target, segmentationId: string, segments: LabelmapSegment[]): Promise<void> {
-  const { segmentationService } = services;
-  await segmentationService.addSegmentationRepresentation(target.viewportId, { segmentationId });
-  // Before the segmentation rendering engine's next frame, so its first drawing has these colours.
-  for (const s of segments) segmentationService.setSegmentColor(target.viewportId, segmentationId, s.number, [...s.color, 255]);
+/** A representation's colour LUT: the segments' colours at their numbers, Cornerstone's own colours between them. */
+export function colorLut(segments: LabelmapSegment[], defaults: readonly (readonly number[])[]): Rgba[] {
+  const size = Math.max(0, ...segments.map((s) => s.number)) + 1;
+  const lut = Array.from({ length: size }, (_, n): Rgba => (n && defaults[n]?.length === 4 ? [...defaults[n]] as Rgba : [0, 0, 0, 0]));
+  for (const s of segments) lut[s.number] = [...s.color, 255];
+  return lut;
+}
+
+/**
+ * The segmentation shown in the target's viewport in the segments' colours; the viewport draws what it holds. The
+ * colours go in with the representation: set after it, they queued one more whole redraw of the viewport.
+ */
+export async function showLabelmap(services: OhifServices, libs: CornerstoneLibraries, target: Target, segmentationId: string, segments: LabelmapSegment[]): Promise<void> {
+  const colorLUTOrIndex = colorLut(segments, libs.cornerstoneTools.CONSTANTS.COLOR_LUT);
+  await services.segmentationService.addSegmentationRepresentation(target.viewportId, { segmentationId, config: { colorLUTOrIndex } });
 }
 
 function labelmapImage(libs: CornerstoneLibraries, segmentationId: string, imageId: string): CornerstoneImage | undefined {
@@ -281,7 +290,7 @@ export function ohifHost(params: ExtensionParams): HostPort<Target> {
     viewedImage: (target, imageId) => viewedImage(libs(), target.viewport, imageId),
     sourceOf: (imageId) => sourceOf(libs(), imageId),
     createLabelmap: (target, label, segments) => createLabelmap(services, target, label, segments),
-    showLabelmap: (target, segmentationId, segments) => showLabelmap(services, target, segmentationId, segments),
+    showLabelmap: (target, segmentationId, segments) => showLabelmap(services, libs(), target, segmentationId, segments),
     hasSegmentation: (segmentationId) => services.segmentationService.getSegmentation(segmentationId) !== undefined,
     readMask: (segmentationId, imageId, value) => readMask(libs(), segmentationId, imageId, value),
     writeLabels: (segmentationId, imageId, labels) => writeLabels(libs(), segmentationId, imageId, labels),

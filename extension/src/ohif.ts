@@ -1,5 +1,5 @@
 import type { cache, imageLoader, metaData, Types, utilities } from '@cornerstonejs/core';
-import type { segmentation } from '@cornerstonejs/tools';
+import type { CONSTANTS, segmentation } from '@cornerstonejs/tools';
 import type { StudyRow, StudySearch } from './controller/studyList';
 
 /**
@@ -13,6 +13,8 @@ export interface Notification {
   duration?: number;
 }
 
+export type Rgba = [number, number, number, number];
+
 export interface OhifServices {
   viewportGridService: { getActiveViewportId(): string; getDisplaySetsUIDsForViewport(viewportId: string): string[] };
   cornerstoneViewportService: {
@@ -23,8 +25,8 @@ export interface OhifServices {
   displaySetService: { getDisplaySetByUID(uid: string): DisplaySet | undefined };
   segmentationService: {
     createLabelmapForDisplaySet(displaySet: DisplaySet, options: { label: string; segments: Record<number, { label: string; active?: boolean }> }): Promise<string>;
-    addSegmentationRepresentation(viewportId: string, options: { segmentationId: string }): Promise<void>;
-    setSegmentColor(viewportId: string, segmentationId: string, segmentIndex: number, color: [number, number, number, number]): void;
+    /** `config.colorLUTOrIndex`: Cornerstone's colour LUT for the representation (RGBA per segment number). */
+    addSegmentationRepresentation(viewportId: string, options: { segmentationId: string; config?: { colorLUTOrIndex?: Rgba[] } }): Promise<void>;
     getSegmentation(segmentationId: string): { segments: Record<number, { label: string } | undefined> } | undefined;
     getSegmentationRepresentations(viewportId: string, filter?: { segmentationId?: string }): unknown[];
     remove(segmentationId: string): void;
@@ -68,7 +70,7 @@ export interface CornerstoneLibraries {
     metaData: Pick<typeof metaData, 'get'>;
     utilities: { windowLevel: Pick<typeof utilities.windowLevel, 'toWindowLevel'> };
   };
-  cornerstoneTools: { segmentation: Pick<typeof segmentation, 'getLabelmapImageIdsForImageId' | 'triggerSegmentationEvents'> };
+  cornerstoneTools: { segmentation: Pick<typeof segmentation, 'getLabelmapImageIdsForImageId' | 'triggerSegmentationEvents'>; CONSTANTS: Pick<typeof CONSTANTS, 'COLOR_LUT'> };
 }
 
 /** A data source as OHIF's app config defines it; a DICOMweb one has its roots in `configuration`. */

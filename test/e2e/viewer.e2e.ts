@@ -252,6 +252,12 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       expect(maps).toHaveLength(1);
       expect(maps[0].label).toMatch(/^AI CMUNeXt/);
       expect(maps[0].sop).toBe(expert.sopInstanceUID);
+      // Drawn in the manifest's colour, given with the labelmap's representation.
+      expect(await page.evaluate(() => {
+        const w = window as any;
+        const seg = w.services.segmentationService.getSegmentations().find((x: any) => x.label.startsWith('AI CMUNeXt'));
+        return w.services.segmentationService.getSegmentColor(w.services.viewportGridService.getActiveViewportId(), seg.segmentationId, 1);
+      })).toEqual([230, 80, 60, 255]);
       const d = dice(maps[0].data, expertMask);
       console.log(`wasm: Dice with the expert mask of ${expert.mask} = ${d.toFixed(3)} (${status})`);
       expect(d).toBeGreaterThan(0.5);
@@ -723,10 +729,12 @@ describe('CMUNeXt segment in OHIF on a real PACS', () => {
       expect(bySop[sources[1].SOPInstanceUID]).toEqual(Array.from(liver));
       const segments = await page.evaluate(() => {
         const w = window as any;
-        const seg = w.services.segmentationService.getSegmentations().find((x: any) => x.label === 'Organs (other tool)');
-        return Object.values(seg.segments).map((x: any) => x.label);
+        const service = w.services.segmentationService;
+        const seg = service.getSegmentations().find((x: any) => x.label === 'Organs (other tool)');
+        const viewportId = w.services.viewportGridService.getActiveViewportId();
+        return Object.entries(seg.segments).map(([n, x]: [string, any]) => [x.label, service.getSegmentColor(viewportId, seg.segmentationId, Number(n))]);
       });
-      expect(segments).toEqual(['Liver', 'Kidney']);
+      expect(segments).toEqual([['Liver', [220, 160, 40, 255]], ['Kidney', [60, 120, 230, 255]]]);
       // Show the slice with both segments for the screenshot.
       await page.evaluate(async (sop) => {
         const w = window as any;

@@ -1,4 +1,4 @@
-import { dicomwebRoots, DicomwebRoots, frameOf, HostError, pacsHeaders, signedInProfile } from '../../extension/src/hostAdapter';
+import { colorLut, dicomwebRoots, DicomwebRoots, frameOf, HostError, pacsHeaders, signedInProfile } from '../../extension/src/hostAdapter';
 import { DataSourceDefinition, OhifServices } from '../../extension/src/ohif';
 
 describe('host adapter helpers', () => {
@@ -9,6 +9,15 @@ describe('host adapter helpers', () => {
     ['wadors:/dicom-web/studies/1/series/2/instances/3', undefined],
   ])('frame of %s is %p', (imageId, frame) => {
     expect(frameOf(imageId)).toBe(frame);
+  });
+
+  const defaults = [[0, 0, 0, 0], [221, 84, 84, 255], [77, 228, 121, 255], [166, 70, 235, 255]];
+  it.each<[string, { number: number; color: [number, number, number] }[], number[][]]>([
+    ['one segment', [{ number: 1, color: [230, 80, 60] }], [[0, 0, 0, 0], [230, 80, 60, 255]]],
+    ['segments 1 and 2', [{ number: 2, color: [60, 120, 230] }, { number: 1, color: [220, 160, 40] }], [[0, 0, 0, 0], [220, 160, 40, 255], [60, 120, 230, 255]]],
+    ['a gap: Cornerstone\'s own colour there', [{ number: 3, color: [1, 2, 3] }, { number: 1, color: [4, 5, 6] }], [[0, 0, 0, 0], [4, 5, 6, 255], [77, 228, 121, 255], [1, 2, 3, 255]]],
+  ])('colour LUT of %s: the segments\' colours at their numbers, background clear', (_, segments, lut) => {
+    expect(colorLut(segments.map((s) => ({ ...s, label: `S${s.number}` })), defaults)).toEqual(lut);
   });
 
   const pacs = { sourceName: 'pacs', configuration: { qidoRoot: '/dicom-web/', wadoRoot: '/dicom-web/', omitQuotationForMultipartRequest: true } };
