@@ -71,7 +71,7 @@ export async function segment<T extends Target>(ctx: CommandContext<T>, imageIds
     let cancelled = false;
     let backend = model.backend;
     let fallback: { from: string; reason: string } | undefined;
-    /** The drawing after the last labelmap write, and when that write ended: the labelmap on screen. */
+    /** The drawing after the last change the viewport was told of, and when it was told: the labelmap on screen. */
     let onScreen: { watch: Promise<number | undefined>; writtenAt: number } | undefined;
     const drawing = () => (onScreen = { watch: host.nextRender(target), writtenAt: performance.now() });
     /** Images written that the viewport did not show: the viewer is told of them once, at the run's end. */
